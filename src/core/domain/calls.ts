@@ -1,0 +1,872 @@
+/**
+ * The call lifecycle: legs and offers, entering and leaving queues, ringing users and outside
+ * numbers, connecting the answering party, and ending a call with its log records.
+ * Every function here assumes its inputs were validated; they only act.
+ */
+import type { Instant, PhoneNumber, QueueId, UserId } from '../../shared/ids'
+import type { CallEndReason, Destination, LegRole, Party } from '../../shared/model'
+import { finishCallForAgent, isBusy, isTalking, noteUnanswered, presentMembers } from './agents'
+import { buildCallLog } from './call-log'
+import { transitionCall } from './call-machine'
+import type { Ctx } from './context'
+import type { LegEndReason } from './io'
+import { transitionLeg } from './leg-machine'
+import { isOpen } from './opening-hours'
+import type { Call, Leg, Offer, QueueLedger, QueueRuntime, RingContext, UserLedger } from './state'
+import { callView } from './views'
+
+/** How many overflow hops one call may take before it is refused (guards against A → B → A). */
+const maxOverflowHops = 8
+/** Missed calls kept in a company's worklist; the oldest fall off (persistence keeps them all). */
+const maxMissed = 5000
+
+// ───────────────────────────── legs ─────────────────────────────
+
+export function userParty(ctx: Ctx, userId: UserId, number?: PhoneNumber): Party {
+  const user = ctx.co.agents.get(userId)?.user
+  return {
+    number: number ?? user?.extension ?? '',
+    name: user ? `${user.firstName} ${user.lastName}` : null,
+    userId,
+  }
+}
+
+export function createLeg(
+  ctx: Ctx,
+  call: Call,
+  role: LegRole,
+  party: Party,
+  ownerId: UserId | null,
+  terminal: Leg['terminal'],
+  id?: string,
+): Leg {
+  const leg: Leg = {
+    id: id ?? ctx.newId('leg'),
+    callId: call.id,
+    role,
+    state: 'ringing',
+    party,
+    ownerId,
+    terminal,
+    createdAt: ctx.now,
+    answeredAt: null,
+    talkingSince: null,
+  }
+  ctx.co.legs.set(leg.id, leg)
+  call.legIds.push(leg.id)
+  if (ownerId !== null) {
+    const agent = ctx.co.agents.get(ownerId)
+    if (agent) {
+      agent.legIds.add(leg.id)
+      ctx.touchAgent(agent.user.id)
+    }
+  }
+  ctx.touchCall(call)
+  return leg
+}
+
+/**
+ * Ends a leg. `reason` null means the far side already ended it (no command to send).
+ * A user whose answered leg ends has finished a call: talk time, idle time and, when the call
+ * came from a queue (`wrapUpQueueId`), that queue's wrap-up. Returns the last talk segment.
+ */
+export function endLeg(
+  ctx: Ctx,
+  call: Call,
+  leg: Leg,
+  reason: LegEndReason | null,
+  wrapUpQueueId: QueueId | null = null,
+): number {
+  if (leg.state === 'ended') return 0
+  const wasAnswered = leg.answeredAt !== null
+  const { talkedMs } = transitionLeg(leg, 'ended', ctx.now)
+  if (reason !== null) ctx.command({ type: 'end', companyId: ctx.co.id, legId: leg.id, reason })
+  ctx.co.legs.delete(leg.id)
+  const i = call.legIds.indexOf(leg.id)
+  if (i >= 0) call.legIds.splice(i, 1)
+  if (leg.ownerId !== null) {
+    const agent = ctx.co.agents.get(leg.ownerId)
+    if (agent) {
+      agent.legIds.delete(leg.id)
+      ctx.touchAgent(agent.user.id)
+      ctx.markAgentQueuesDirty(agent)
+      if (wasAnswered) finishCallForAgent(ctx, agent, talkedMs, wrapUpQueueId)
+    }
+    const ledger = call.ledgerUsers.get(leg.ownerId)
+    if (ledger) ledger.talkMs += talkedMs
+  }
+  ctx.touchCall(call)
+  return talkedMs
+}
+
+/** Hold or resume a leg, keeping talk time honest (hold is not talk). */
+export function setLegHeld(ctx: Ctx, call: Call, leg: Leg, held: boolean): void {
+  if (held && leg.state === 'connected') {
+    const { talkedMs } = transitionLeg(leg, 'held', ctx.now)
+    addTalk(ctx, call, leg, talkedMs)
+    ctx.command({ type: 'hold', companyId: ctx.co.id, legId: leg.id })
+  } else if (!held && leg.state === 'held') {
+    transitionLeg(leg, 'connected', ctx.now)
+    ctx.command({ type: 'resume', companyId: ctx.co.id, legId: leg.id })
+  }
+  ctx.touchCall(call)
+  if (leg.ownerId !== null) ctx.touchAgent(leg.ownerId)
+}
+
+function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
+  if (leg.ownerId === null || talkedMs === 0) return
+  const ledger = call.ledgerUsers.get(leg.ownerId)
+  if (ledger) ledger.talkMs += talkedMs
+  const agent = ctx.co.agents.get(leg.ownerId)
+  if (agent) agent.talkMs += talkedMs
+}
+
+// ───────────────────────────── offers ─────────────────────────────
+
+/** Ring every terminal of a user for this call (their phone, and their extra terminal). */
+export function offerUser(
+  ctx: Ctx,
+  call: Call,
+  userId: UserId,
+  queueId: QueueId | null,
+  ringSeconds: number,
+): Offer {
+  const agent = ctx.co.agents.get(userId)!
+  const user = agent.user
+  const legIds: string[] = []
+  const primary = createLeg(ctx, call, 'offer', userParty(ctx, userId), userId, 'primary')
+  legIds.push(primary.id)
+  ringCommand(ctx, call, primary, { kind: 'user', userId }, false)
+  if (user.extraTerminal !== null) {
+    const extra = createLeg(
+      ctx,
+      call,
+      'offer',
+      userParty(ctx, userId, user.extraTerminal),
+      userId,
+      'extra',
+    )
+    legIds.push(extra.id)
+    ringCommand(ctx, call, extra, { kind: 'external', number: user.extraTerminal }, false)
+  }
+  const offer: Offer = {
+    userId,
+    number: user.extension,
+    legIds,
+    queueId,
+    startedAt: ctx.now,
+    token: ctx.token(),
+  }
+  call.offers.push(offer)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
+  return offer
+}
+
+export function offerExternal(
+  ctx: Ctx,
+  call: Call,
+  number: PhoneNumber,
+  ringSeconds: number,
+): Offer {
+  const leg = createLeg(ctx, call, 'offer', externalParty(ctx, number), null, null)
+  ringCommand(ctx, call, leg, { kind: 'external', number }, false)
+  const offer: Offer = {
+    userId: null,
+    number,
+    legIds: [leg.id],
+    queueId: null,
+    startedAt: ctx.now,
+    token: ctx.token(),
+  }
+  call.offers.push(offer)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
+  return offer
+}
+
+export function ringCommand(
+  ctx: Ctx,
+  call: Call,
+  leg: Leg,
+  to: { kind: 'user'; userId: UserId } | { kind: 'external'; number: PhoneNumber },
+  autoAnswer: boolean,
+): void {
+  ctx.command({
+    type: 'ring',
+    companyId: ctx.co.id,
+    callId: call.id,
+    legId: leg.id,
+    to,
+    callerId: call.remote,
+    dialed: call.dialed,
+    presentedNumber: call.presentedNumber,
+    autoAnswer,
+  })
+}
+
+/** The directory's name for a number, when the number is a colleague's. */
+export function externalParty(ctx: Ctx, number: PhoneNumber, name: string | null = null): Party {
+  const known = ctx.co.numbers.get(number)
+  if (known?.kind === 'user') {
+    const party = userParty(ctx, known.userId, number)
+    return { ...party, name: name ?? party.name }
+  }
+  return { number, name, userId: null }
+}
+
+export function findOffer(call: Call, legId: string): Offer | undefined {
+  return call.offers.find((o) => o.legIds.includes(legId))
+}
+
+/** Stop ringing one offer (all its terminals) and forget it. */
+export function endOffer(
+  ctx: Ctx,
+  call: Call,
+  offer: Offer,
+  reason: LegEndReason,
+  exceptLegId: string | null = null,
+): void {
+  for (const legId of offer.legIds) {
+    if (legId === exceptLegId) continue
+    const leg = ctx.co.legs.get(legId)
+    if (leg) endLeg(ctx, call, leg, reason)
+  }
+  const i = call.offers.indexOf(offer)
+  if (i >= 0) call.offers.splice(i, 1)
+  ctx.touchCall(call)
+  if (offer.userId !== null) {
+    ctx.touchAgent(offer.userId)
+    const agent = ctx.co.agents.get(offer.userId)
+    if (agent) ctx.markAgentQueuesDirty(agent)
+  }
+}
+
+export function withdrawOffers(
+  ctx: Ctx,
+  call: Call,
+  reason: LegEndReason,
+  exceptLegId: string | null = null,
+): void {
+  for (const offer of [...call.offers]) endOffer(ctx, call, offer, reason, exceptLegId)
+}
+
+/** An offer from a queue ended without an answer: log it, count it, and let the caller go on. */
+export function queueOfferUnanswered(
+  ctx: Ctx,
+  call: Call,
+  offer: Offer,
+  how: 'no-answer' | 'rejected',
+): void {
+  const queue = offer.queueId !== null ? ctx.co.queues.get(offer.queueId) : undefined
+  endOffer(ctx, call, offer, how === 'no-answer' ? 'no-answer' : 'busy')
+  if (!queue || offer.userId === null) return
+  ctx.queueLog(
+    how === 'no-answer' ? 'ring-no-answer' : 'reject',
+    queue.config.id,
+    call,
+    offer.userId,
+    {
+      reason: how,
+      waitMs: ctx.now - offer.startedAt,
+    },
+  )
+  call.triedThisRound.add(offer.userId)
+  const agent = ctx.co.agents.get(offer.userId)
+  if (agent && how === 'no-answer') noteUnanswered(ctx, agent, queue)
+  if (call.state === 'queued' && call.offers.length === 0) {
+    const retryMs = queue.config.retryDelaySeconds * 1000
+    if (retryMs > 0) {
+      call.nextOfferAt = ctx.now + retryMs
+      ctx.schedule('retry', call.nextOfferAt, call.id, 0)
+    }
+  }
+  ctx.markDirty(queue.config.id)
+}
+
+// ───────────────────────────── queues ─────────────────────────────
+
+export function compareWaiting(a: Call, b: Call): number {
+  if (a.vip !== b.vip) return a.vip ? -1 : 1
+  if (a.priority !== b.priority) return b.priority - a.priority
+  if (a.waitingSince !== b.waitingSince) return a.waitingSince - b.waitingSince
+  return a.seq - b.seq
+}
+
+function insertWaiting(queue: QueueRuntime, call: Call): void {
+  const list = queue.waiting
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (compareWaiting(list[mid]!, call) <= 0) lo = mid + 1
+    else hi = mid
+  }
+  list.splice(lo, 0, call)
+}
+
+export function removeFromWaiting(ctx: Ctx, call: Call): void {
+  if (call.queueId === null) return
+  const queue = ctx.co.queues.get(call.queueId)
+  if (queue) {
+    const i = queue.waiting.indexOf(call)
+    if (i >= 0) queue.waiting.splice(i, 1)
+    ctx.touchQueue(queue.config.id)
+    ctx.markDirty(queue.config.id)
+  }
+  call.queueId = null
+  call.enteredQueueAt = null
+}
+
+export interface EnterOptions {
+  /** Keep the caller's place: overflow and requeue carry the original waiting time. */
+  waitingSince: Instant
+  priority?: number
+  reason: string
+}
+
+/** Put the caller in a queue, or send them on if the queue is closed, full or unstaffed. */
+export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: EnterOptions): void {
+  const config = queue.config
+  if (config.openingHours && !isOpen(ctx.co, config.openingHours, ctx.now)) {
+    ctx.trail(call, {
+      kind: 'closed',
+      at: ctx.now,
+      queueId: config.id,
+      to: config.closedDestination,
+    })
+    ctx.queueLog('exit-closed', config.id, call, null, {
+      destination: config.closedDestination,
+      waitMs: 0,
+    })
+    ledgerQueue(ctx, call, config.id).outcome = 'closed'
+    return leaveTo(ctx, call, config.closedDestination, 'closed', config.id)
+  }
+  if (config.maxLength !== null && queue.waiting.length >= config.maxLength) {
+    ctx.trail(call, {
+      kind: 'exit',
+      at: ctx.now,
+      queueId: config.id,
+      reason: 'full',
+      to: config.overflow,
+    })
+    ctx.queueLog('exit-full', config.id, call, null, { destination: config.overflow, waitMs: 0 })
+    const ledger = ledgerQueue(ctx, call, config.id)
+    ledger.outcome = 'full'
+    ledger.overflowTo = config.overflow
+    return leaveTo(ctx, call, config.overflow, 'queue-full', config.id)
+  }
+  if (!config.joinEmpty && presentMembers(ctx.co, queue) === 0) {
+    ctx.trail(call, {
+      kind: 'exit',
+      at: ctx.now,
+      queueId: config.id,
+      reason: 'empty',
+      to: config.overflow,
+    })
+    ctx.queueLog('exit-empty', config.id, call, null, {
+      destination: config.overflow,
+      waitMs: 0,
+      reason: 'join',
+    })
+    const ledger = ledgerQueue(ctx, call, config.id)
+    ledger.outcome = 'empty'
+    ledger.overflowTo = config.overflow
+    return leaveTo(ctx, call, config.overflow, 'queue-empty', config.id)
+  }
+  transitionCall(call, 'queued')
+  call.queueId = config.id
+  call.enteredQueueAt = ctx.now
+  call.waitingSince = options.waitingSince
+  if (options.priority !== undefined) call.priority = options.priority
+  call.vip = ctx.co.vipNumbers.has(call.remote.number)
+  call.ring = null
+  call.triedThisRound.clear()
+  call.nextOfferAt = ctx.now
+  call.progressiveCount = 1
+  call.noAgentNoted = false
+  call.episode = { queueId: config.id, agentId: null, answeredAt: null }
+  insertWaiting(queue, call)
+  const ledger = ledgerQueue(ctx, call, config.id)
+  ledger.outcome = null
+  ctx.queueLog('enter', config.id, call, null, { reason: options.reason })
+  call.queueToken = ctx.token()
+  if (config.maxWaitSeconds !== null) {
+    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken)
+  }
+  if (config.strategy === 'ring-progressively') {
+    ctx.schedule(
+      'progressive-step',
+      ctx.now + config.progressiveStepSeconds * 1000,
+      call.id,
+      call.queueToken,
+    )
+  }
+  const remote = ctx.co.legs.get(call.remoteLegId)
+  if (remote?.state === 'ringing' && call.direction === 'inbound') {
+    ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
+  } else if (remote?.state === 'held') {
+    // Transferred into a queue from hold: the caller hears the queue, not the hold music.
+    setLegHeld(ctx, call, remote, false)
+  }
+  ctx.touchCall(call)
+  ctx.touchQueue(config.id)
+  ctx.markDirty(config.id)
+}
+
+export function ledgerQueue(ctx: Ctx, call: Call, queueId: QueueId) {
+  let ledger = call.ledgerQueues.get(queueId)
+  if (!ledger) {
+    ledger = {
+      queueId,
+      enteredAt: ctx.now,
+      answeredAt: null,
+      answeredBy: null,
+      exitAt: null,
+      outcome: null,
+      transferredTo: null,
+      overflowTo: null,
+    }
+    call.ledgerQueues.set(queueId, ledger)
+  }
+  return ledger
+}
+
+export function ledgerUser(
+  ctx: Ctx,
+  call: Call,
+  userId: UserId,
+  direction: 'incoming' | 'outgoing',
+  counterpart: Party,
+  queueId: QueueId | null,
+): UserLedger {
+  let ledger = call.ledgerUsers.get(userId)
+  if (!ledger) {
+    ledger = {
+      userId,
+      direction,
+      counterpart,
+      queueId,
+      presentedNumber: direction === 'outgoing' ? call.presentedNumber : null,
+      startedAt: ctx.now,
+      answeredAt: null,
+      talkMs: 0,
+      transferredTo: null,
+    }
+    call.ledgerUsers.set(userId, ledger)
+  }
+  return ledger
+}
+
+/** A waiting caller leaves the queue (timeout, or the last member left). */
+export function exitQueue(ctx: Ctx, call: Call, reason: 'timeout' | 'empty'): void {
+  const queue = ctx.co.queues.get(call.queueId!)!
+  const config = queue.config
+  const waitMs = ctx.now - (call.enteredQueueAt ?? ctx.now)
+  withdrawOffers(ctx, call, 'withdrawn')
+  removeFromWaiting(ctx, call)
+  call.episode = null
+  ctx.trail(call, { kind: 'exit', at: ctx.now, queueId: config.id, reason, to: config.overflow })
+  ctx.queueLog(reason === 'timeout' ? 'exit-timeout' : 'exit-empty', config.id, call, null, {
+    waitMs,
+    destination: config.overflow,
+    reason: reason === 'empty' ? 'leave' : null,
+  })
+  const ledger = ledgerQueue(ctx, call, config.id)
+  ledger.outcome = reason
+  ledger.exitAt = ctx.now
+  ledger.overflowTo = config.overflow
+  leaveTo(
+    ctx,
+    call,
+    config.overflow,
+    reason === 'timeout' ? 'queue-timeout' : 'queue-empty',
+    config.id,
+  )
+}
+
+/** Send a caller who could not stay in a queue to its destination, or end the call. */
+function leaveTo(
+  ctx: Ctx,
+  call: Call,
+  destination: Destination | null,
+  endReason: CallEndReason,
+  fromQueue: QueueId,
+): void {
+  if (destination === null || call.overflowHops >= maxOverflowHops) {
+    const status: LegEndReason = endReason === 'closed' ? 'unavailable' : 'busy'
+    return endCall(ctx, call, endReason, status)
+  }
+  call.overflowHops++
+  routeTo(ctx, call, destination, {
+    via: 'forward',
+    recallTo: null,
+    fallbackQueueId: null,
+    fromQueue,
+  })
+}
+
+// ───────────────────────────── routing to a destination ─────────────────────────────
+
+export interface RouteOptions {
+  via: RingContext['via']
+  recallTo: UserId | null
+  fallbackQueueId: QueueId | null
+  fromQueue?: QueueId
+  /** For a transfer into a queue: the caller starts waiting now. Overflow keeps the old time. */
+  newWait?: boolean
+}
+
+export function routeTo(
+  ctx: Ctx,
+  call: Call,
+  destination: Destination,
+  options: RouteOptions,
+): void {
+  switch (destination.kind) {
+    case 'queue': {
+      const queue = ctx.co.queues.get(destination.queueId)
+      if (!queue) return endCall(ctx, call, 'unroutable', 'not-found')
+      return enterQueue(ctx, call, queue, {
+        waitingSince: options.newWait ? ctx.now : call.waitingSince,
+        reason: options.fromQueue ? `overflow from ${options.fromQueue}` : options.via,
+      })
+    }
+    case 'user':
+      return ringUser(ctx, call, destination.userId, options)
+    case 'external':
+      return ringExternal(ctx, call, destination.number, options)
+  }
+}
+
+/**
+ * Ring a user for a call that is not in a queue: a direct call, a transfer, a recall.
+ * Absence with a forward number and busy with forward-on-busy send the call on; a busy user
+ * without one gets nothing (the call goes back to whoever transferred it, or is refused).
+ */
+export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOptions): void {
+  const agent = ctx.co.agents.get(userId)
+  if (!agent) return endCall(ctx, call, 'unroutable', 'not-found')
+  const user = agent.user
+  ledgerUser(ctx, call, userId, 'incoming', call.remote, null)
+  if (agent.absence?.forwardTo && options.via !== 'recall') {
+    ctx.trail(call, {
+      kind: 'forward',
+      at: ctx.now,
+      userId,
+      reason: 'absent',
+      to: agent.absence.forwardTo,
+    })
+    return ringExternal(ctx, call, agent.absence.forwardTo, { ...options, via: 'forward' }, userId)
+  }
+  // Busy means talking: a user with a caller on hold can still take a call to them.
+  if (isTalking(ctx.co, agent) || ctx.co.legs.get(call.remoteLegId)?.ownerId === userId) {
+    if (user.forwardOnBusy !== null && options.via !== 'recall') {
+      ctx.trail(call, {
+        kind: 'forward',
+        at: ctx.now,
+        userId,
+        reason: 'busy',
+        to: user.forwardOnBusy,
+      })
+      return ringExternal(ctx, call, user.forwardOnBusy, { ...options, via: 'forward' }, userId)
+    }
+    ctx.trail(call, { kind: 'forward', at: ctx.now, userId, reason: 'busy', to: null })
+    return notAnswered(ctx, call, 'busy')
+  }
+  const ringSeconds = user.forwardOnNoAnswer?.afterSeconds ?? ctx.co.config.directRingSeconds
+  if (call.state !== 'ringing') transitionCall(call, 'ringing')
+  call.ring = {
+    via: options.via,
+    userId,
+    recallTo: options.recallTo,
+    fallbackQueueId: options.fallbackQueueId,
+  }
+  const offer = offerUser(ctx, call, userId, null, ringSeconds)
+  ctx.trail(call, { kind: 'direct', at: ctx.now, userId, terminals: offer.legIds.length })
+  resumeRemoteForRinging(ctx, call)
+}
+
+export function ringExternal(
+  ctx: Ctx,
+  call: Call,
+  number: PhoneNumber,
+  options: RouteOptions,
+  forUser: UserId | null = null,
+): void {
+  if (call.state !== 'ringing') transitionCall(call, 'ringing')
+  call.ring = {
+    via: options.via,
+    userId: forUser,
+    recallTo: options.recallTo,
+    fallbackQueueId: options.fallbackQueueId,
+  }
+  offerExternal(ctx, call, number, ctx.co.config.directRingSeconds)
+  resumeRemoteForRinging(ctx, call)
+}
+
+/** A caller on hold who is being sent somewhere hears ringing, not hold music. */
+function resumeRemoteForRinging(ctx: Ctx, call: Call): void {
+  const remote = ctx.co.legs.get(call.remoteLegId)
+  if (remote?.state === 'held') setLegHeld(ctx, call, remote, false)
+  else if (remote?.state === 'ringing' && call.direction === 'inbound') {
+    ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
+  }
+}
+
+/**
+ * Nobody answered a ringing (non-queue) call: forward on no answer, give it back to the user
+ * who sent it, put it back first in the queue it came from, or end it as missed.
+ */
+export function notAnswered(ctx: Ctx, call: Call, why: 'no-answer' | 'busy'): void {
+  const ring = call.ring
+  const forUser = ring?.userId ? ctx.co.agents.get(ring.userId) : undefined
+  const forward = forUser?.user.forwardOnNoAnswer
+  if (why === 'no-answer' && forward && ring && ring.via !== 'forward' && ring.via !== 'recall') {
+    ctx.trail(call, {
+      kind: 'forward',
+      at: ctx.now,
+      userId: forUser.user.id,
+      reason: 'no-answer',
+      to: forward.to,
+    })
+    return ringExternal(
+      ctx,
+      call,
+      forward.to,
+      { via: 'forward', recallTo: ring.recallTo, fallbackQueueId: ring.fallbackQueueId },
+      forUser.user.id,
+    )
+  }
+  if (ring?.recallTo) {
+    const recallTo = ring.recallTo
+    const agent = ctx.co.agents.get(recallTo)
+    ctx.trail(call, {
+      kind: 'recall',
+      at: ctx.now,
+      userId: recallTo,
+      reason: 'transfer-not-answered',
+    })
+    if (agent && !isBusy(ctx.co, agent)) {
+      return ringUser(ctx, call, recallTo, {
+        via: 'recall',
+        recallTo: null,
+        fallbackQueueId: ring.fallbackQueueId,
+      })
+    }
+  }
+  const fallback = ring?.fallbackQueueId ?? null
+  if (fallback !== null && ctx.co.queues.has(fallback)) {
+    ctx.trail(call, { kind: 'requeue', at: ctx.now, queueId: fallback, reason: 'not answered' })
+    return enterQueue(ctx, call, ctx.co.queues.get(fallback)!, {
+      waitingSince: call.startedAt,
+      priority: call.priority + 1,
+      reason: 'requeue',
+    })
+  }
+  endCall(ctx, call, why === 'busy' ? 'busy' : 'no-answer', why === 'busy' ? 'busy' : 'unavailable')
+}
+
+// ───────────────────────────── connecting ─────────────────────────────
+
+/**
+ * `leg` has answered (or the user answered it from the switchboard). The first answer wins:
+ * every other offer for the caller is withdrawn in this same step.
+ */
+export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
+  const offer = findOffer(call, leg.id)
+  if (offer) {
+    const i = call.offers.indexOf(offer)
+    call.offers.splice(i, 1)
+    for (const other of offer.legIds) {
+      const otherLeg = other !== leg.id ? ctx.co.legs.get(other) : undefined
+      if (otherLeg) endLeg(ctx, call, otherLeg, 'answered-elsewhere')
+    }
+  }
+  withdrawOffers(ctx, call, 'answered-elsewhere')
+  const fromQueue = call.state === 'queued' ? call.queueId : null
+  if (fromQueue !== null) {
+    const waitMs = ctx.now - (call.enteredQueueAt ?? ctx.now)
+    removeFromWaiting(ctx, call)
+    ctx.queueLog('connect', fromQueue, call, leg.ownerId, { waitMs })
+    const ql = ledgerQueue(ctx, call, fromQueue)
+    ql.answeredAt = ctx.now
+    ql.answeredBy = leg.ownerId
+    ql.outcome = 'answered'
+    if (call.episode) {
+      call.episode.agentId = leg.ownerId
+      call.episode.answeredAt = ctx.now
+    }
+  }
+  bridgePartner(ctx, call, leg, fromQueue)
+  call.ring = null
+  call.triedThisRound.clear()
+}
+
+/** Make `leg` the remote party's partner and connect them. */
+export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId | null): void {
+  if (leg.state === 'ringing' || leg.state === 'held') transitionLeg(leg, 'connected', ctx.now)
+  leg.role = leg.ownerId !== null ? 'agent' : 'callee'
+  const remote = ctx.co.legs.get(call.remoteLegId)!
+  if (remote.state === 'ringing') {
+    transitionLeg(remote, 'connected', ctx.now)
+    ctx.command({ type: 'answer', companyId: ctx.co.id, legId: remote.id })
+  } else if (remote.state === 'held') {
+    setLegHeld(ctx, call, remote, false)
+  }
+  ctx.command({ type: 'bridge', companyId: ctx.co.id, callId: call.id, a: remote.id, b: leg.id })
+  call.partnerLegId = leg.id
+  call.agentId = leg.ownerId
+  call.answeredAt ??= ctx.now
+  transitionCall(call, 'connected')
+  if (leg.ownerId !== null) {
+    const agent = ctx.co.agents.get(leg.ownerId)
+    if (agent) {
+      agent.answeredCalls++
+      agent.unansweredStreak = 0
+      ctx.touchAgent(agent.user.id)
+    }
+    const ledger = ledgerUser(ctx, call, leg.ownerId, 'incoming', call.remote, viaQueue)
+    ledger.answeredAt ??= ctx.now
+    if (viaQueue !== null) ledger.queueId ??= viaQueue
+  }
+  closeMissedFor(ctx, call.remote.number, leg.ownerId)
+  ctx.touchCall(call)
+}
+
+// ───────────────────────────── ending ─────────────────────────────
+
+/**
+ * The remote party's partner is leaving (hung up, transferred the call, parked it).
+ * Closes the queue episode if the partner was the agent who answered from a queue.
+ */
+export function releasePartner(
+  ctx: Ctx,
+  call: Call,
+  reason: LegEndReason | null,
+  episodeEnd: {
+    kind: 'complete-agent' | 'complete-caller' | 'transfer'
+    destination?: Destination | null
+    reason?: string
+  } | null,
+): void {
+  const leg = call.partnerLegId !== null ? ctx.co.legs.get(call.partnerLegId) : undefined
+  call.partnerLegId = null
+  const agentId = call.agentId
+  call.agentId = null
+  const episode = call.episode
+  const wrapQueue =
+    episode && agentId !== null && episode.agentId === agentId ? episode.queueId : null
+  let talked = 0
+  if (leg) talked = endLeg(ctx, call, leg, reason, wrapQueue)
+  if (episode && episode.agentId !== null && episodeEnd) {
+    const ledger = agentId !== null ? call.ledgerUsers.get(agentId) : undefined
+    ctx.queueLog(episodeEnd.kind, episode.queueId, call, episode.agentId, {
+      talkMs: ledger?.talkMs ?? talked,
+      waitMs:
+        episode.answeredAt !== null
+          ? episode.answeredAt -
+            (call.ledgerQueues.get(episode.queueId)?.enteredAt ?? episode.answeredAt)
+          : null,
+      destination: episodeEnd.destination ?? null,
+      reason: episodeEnd.reason ?? null,
+    })
+    if (episodeEnd.kind === 'transfer') {
+      const ql = call.ledgerQueues.get(episode.queueId)
+      if (ql) ql.transferredTo = episodeEnd.destination ?? null
+    }
+    call.episode = null
+  }
+}
+
+/** End the call: every live leg ends, the log records are written, the call is forgotten. */
+export function endCall(
+  ctx: Ctx,
+  call: Call,
+  reason: CallEndReason,
+  remoteReason: LegEndReason = 'call-ended',
+): void {
+  if (call.state === 'ended') return
+  const wasQueued = call.state === 'queued'
+  if (wasQueued) removeFromWaiting(ctx, call)
+  withdrawOffers(ctx, call, 'call-ended')
+  if (call.consult) {
+    const consultLeg = ctx.co.legs.get(call.consult.legId)
+    if (consultLeg) endLeg(ctx, call, consultLeg, 'call-ended')
+    call.consult = null
+  }
+  // The partner (and any other user on the call) finishes: talk time, wrap-up, queue log.
+  const callerEnded = reason === 'caller-hung-up'
+  if (call.partnerLegId !== null) {
+    releasePartner(ctx, call, 'call-ended', {
+      kind: callerEnded ? 'complete-caller' : 'complete-agent',
+    })
+  }
+  for (const legId of [...call.legIds]) {
+    const leg = ctx.co.legs.get(legId)
+    if (leg) endLeg(ctx, call, leg, leg.id === call.remoteLegId ? remoteReason : 'call-ended')
+  }
+  if (call.parkedSlot !== null) {
+    ctx.co.parkSlots[call.parkedSlot] = null
+    call.parkedSlot = null
+  }
+  call.conference = null
+  call.endReason = reason
+  transitionCall(call, 'ended')
+  for (const ledger of call.ledgerQueues.values()) {
+    if (ledger.outcome === null) ledger.outcome = 'abandoned'
+    ledger.exitAt ??= ctx.now
+  }
+  const records = buildCallLog(ctx.co, call, ctx.now)
+  for (const record of records) ctx.out.callLog.push(record)
+  noteMissed(ctx, call)
+  ctx.out.ended.push({ call: callView(ctx.co, call), trail: call.trail })
+  ctx.co.calls.delete(call.id)
+  ctx.touchedCalls.delete(call)
+  ctx.removedCalls.add(call.id)
+}
+
+/** An unanswered queue call joins the shared missed-call worklist (once, however many rang). */
+function noteMissed(ctx: Ctx, call: Call): void {
+  if (call.answeredAt !== null || call.direction !== 'inbound') return
+  let last: { queueId: QueueId; outcome: NonNullable<QueueLedger['outcome']> } | null = null
+  for (const ledger of call.ledgerQueues.values()) {
+    if (ledger.outcome !== null) last = { queueId: ledger.queueId, outcome: ledger.outcome }
+  }
+  if (last === null) return
+  const missed = {
+    callId: call.id,
+    companyId: ctx.co.id,
+    queueId: last.queueId,
+    caller: call.remote,
+    at: ctx.now,
+    outcome: last.outcome,
+  }
+  ctx.co.missed.set(call.id, missed)
+  let byNumber = ctx.co.missedByNumber.get(call.remote.number)
+  if (!byNumber) ctx.co.missedByNumber.set(call.remote.number, (byNumber = new Set()))
+  byNumber.add(call.id)
+  ctx.touchedMissed.add(call.id)
+  if (ctx.co.missed.size > maxMissed) {
+    const oldest = ctx.co.missed.keys().next().value
+    if (oldest !== undefined) dropMissed(ctx, oldest)
+  }
+}
+
+export function dropMissed(ctx: Ctx, callId: string): void {
+  const entry = ctx.co.missed.get(callId)
+  if (!entry) return
+  ctx.co.missed.delete(callId)
+  const byNumber = ctx.co.missedByNumber.get(entry.caller.number)
+  byNumber?.delete(callId)
+  if (byNumber?.size === 0) ctx.co.missedByNumber.delete(entry.caller.number)
+  ctx.touchedMissed.add(callId)
+}
+
+/** Someone reached this number: its missed calls are called back, by them. */
+function closeMissedFor(ctx: Ctx, number: PhoneNumber, by: UserId | null): void {
+  const ids = ctx.co.missedByNumber.get(number)
+  if (!ids || by === null) return
+  for (const callId of [...ids]) {
+    dropMissed(ctx, callId)
+    ctx.out.callbacks.push({ companyId: ctx.co.id, callId, by, at: ctx.now, how: 'reached' })
+  }
+}

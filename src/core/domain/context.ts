@@ -1,0 +1,119 @@
+/**
+ * The working context of one company during one step: the current time, the outputs being
+ * collected, and which entities changed (so that deltas are built once per entity per step).
+ */
+import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
+import type { Destination, QueueLogEvent, QueueLogKind, TrailEntry } from '../../shared/model'
+import type { Outputs, TelephonyCommand } from './io'
+import type { Agent, Call, CompanyState, EngineState, Leg, QueueRuntime } from './state'
+import type { TimerKind } from './timers'
+
+/** Trails are kept whole up to this many entries; beyond it the oldest offers are dropped. */
+const maxTrail = 200
+
+export class Ctx {
+  readonly touchedCalls = new Set<Call>()
+  readonly removedCalls = new Set<CallId>()
+  readonly touchedAgents = new Set<UserId>()
+  readonly touchedQueues = new Set<QueueId>()
+  readonly touchedMissed = new Set<CallId>()
+
+  constructor(
+    readonly state: EngineState,
+    readonly co: CompanyState,
+    public now: Instant,
+    readonly out: Outputs,
+  ) {}
+
+  command(command: TelephonyCommand): void {
+    this.out.commands.push(command)
+  }
+
+  token(): number {
+    return ++this.state.seq
+  }
+
+  schedule(kind: TimerKind, at: Instant, ref: string, token: number): void {
+    this.state.timers.push({ at, seq: ++this.state.seq, kind, companyId: this.co.id, ref, token })
+  }
+
+  newId(kind: 'call' | 'leg' | 'conference'): string {
+    return this.state.newId(kind)
+  }
+
+  touchCall(call: Call): void {
+    this.touchedCalls.add(call)
+  }
+
+  touchAgent(userId: UserId): void {
+    this.touchedAgents.add(userId)
+  }
+
+  touchQueue(queueId: QueueId): void {
+    this.touchedQueues.add(queueId)
+  }
+
+  markDirty(queueId: QueueId): void {
+    this.co.dirtyQueues.add(queueId)
+  }
+
+  markAgentQueuesDirty(agent: Agent): void {
+    for (const queueId of agent.memberships.keys()) this.co.dirtyQueues.add(queueId)
+  }
+
+  trail(call: Call, entry: TrailEntry): void {
+    if (call.trail.length >= maxTrail) {
+      // Keep the first entries (how the call was routed) and the newest; drop the oldest middle.
+      call.trail.splice(10, 1)
+      call.trailDropped++
+    }
+    call.trail.push(entry)
+  }
+
+  queueLog(
+    kind: QueueLogKind,
+    queueId: QueueId,
+    call: Call | null,
+    agentId: UserId | null,
+    extra: Partial<Pick<QueueLogEvent, 'waitMs' | 'talkMs' | 'reason' | 'destination'>> = {},
+  ): void {
+    this.out.queueLog.push({
+      at: this.now,
+      companyId: this.co.id,
+      queueId,
+      kind,
+      callId: call?.id ?? null,
+      agentId,
+      callerNumber: call?.remote.number ?? null,
+      waitMs: extra.waitMs ?? null,
+      talkMs: extra.talkMs ?? null,
+      reason: extra.reason ?? null,
+      destination: extra.destination ?? null,
+    })
+  }
+
+  agent(userId: UserId): Agent | undefined {
+    return this.co.agents.get(userId)
+  }
+
+  queue(queueId: QueueId): QueueRuntime | undefined {
+    return this.co.queues.get(queueId)
+  }
+
+  leg(legId: string): Leg | undefined {
+    return this.co.legs.get(legId)
+  }
+
+  describe(destination: Destination): string {
+    switch (destination.kind) {
+      case 'queue':
+        return `queue ${this.co.queues.get(destination.queueId)?.config.name ?? destination.queueId}`
+      case 'user': {
+        const user = this.co.agents.get(destination.userId)?.user
+        return user ? `${user.firstName} ${user.lastName}` : `user ${destination.userId}`
+      }
+      case 'external':
+        return destination.number
+    }
+  }
+}

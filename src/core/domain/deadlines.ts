@@ -1,0 +1,92 @@
+/** What happens when a deadline falls due. Each checks its token: a stale deadline does nothing. */
+import { endCall, endLeg, exitQueue, queueOfferUnanswered, endOffer, notAnswered } from './calls'
+import type { Ctx } from './context'
+import { consultEnded, parkTimedOut } from './operations'
+import { clearAbsence } from './presence'
+import type { TimerEntry } from './timers'
+
+export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
+  const co = ctx.co
+  switch (entry.kind) {
+    case 'offer-timeout': {
+      const call = co.calls.get(entry.ref)
+      const offer = call?.offers.find((o) => o.token === entry.token)
+      if (!call || !offer) return
+      if (offer.queueId !== null) return queueOfferUnanswered(ctx, call, offer, 'no-answer')
+      endOffer(ctx, call, offer, 'no-answer')
+      if (call.offers.length === 0 && call.state === 'ringing') notAnswered(ctx, call, 'no-answer')
+      return
+    }
+    case 'retry': {
+      const call = co.calls.get(entry.ref)
+      if (call?.state === 'queued' && call.queueId !== null) ctx.markDirty(call.queueId)
+      return
+    }
+    case 'wrap-up-end': {
+      const agent = co.agents.get(entry.ref)
+      if (!agent || agent.wrapUpToken !== entry.token) return
+      agent.wrapUpUntil = null
+      ctx.touchAgent(agent.user.id)
+      ctx.markAgentQueuesDirty(agent)
+      return
+    }
+    case 'max-wait': {
+      const call = co.calls.get(entry.ref)
+      if (call?.state === 'queued' && call.queueToken === entry.token)
+        exitQueue(ctx, call, 'timeout')
+      return
+    }
+    case 'progressive-step': {
+      const call = co.calls.get(entry.ref)
+      if (call?.state !== 'queued' || call.queueToken !== entry.token) return
+      const queue = co.queues.get(call.queueId!)!
+      if (call.progressiveCount < queue.memberIds.length) {
+        call.progressiveCount++
+        ctx.schedule(
+          'progressive-step',
+          ctx.now + queue.config.progressiveStepSeconds * 1000,
+          call.id,
+          entry.token,
+        )
+        ctx.markDirty(queue.config.id)
+      }
+      return
+    }
+    case 'absence-end': {
+      const agent = co.agents.get(entry.ref)
+      if (agent?.absence && agent.absenceToken === entry.token) clearAbsence(ctx, agent)
+      return
+    }
+    case 'park-timeout': {
+      const call = co.calls.get(entry.ref)
+      if (call?.state === 'parked' && call.parkToken === entry.token) parkTimedOut(ctx, call)
+      return
+    }
+    case 'consult-timeout': {
+      const call = co.calls.get(entry.ref)
+      if (call?.consult && call.consult.token === entry.token && call.consult.state === 'ringing') {
+        consultEnded(ctx, call, 'transfer-not-answered')
+      }
+      return
+    }
+    case 'dial-timeout': {
+      const call = co.calls.get(entry.ref)
+      if (call?.state === 'dialing') endCall(ctx, call, 'no-answer')
+      return
+    }
+    case 'invite-timeout': {
+      const leg = co.legs.get(entry.ref)
+      const call = leg ? co.calls.get(leg.callId) : undefined
+      if (
+        !leg ||
+        !call?.conference ||
+        leg.state !== 'ringing' ||
+        !call.conference.invited.includes(leg.id)
+      )
+        return
+      endLeg(ctx, call, leg, 'no-answer')
+      call.conference.invited = call.conference.invited.filter((id) => id !== leg.id)
+      return
+    }
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * The routing engine: `step(state, input, now)` → `{ state, out, error }`.
+ *
+ * Deadlines that fell due before `now` fire first, each at its own instant, so the outcome does
+ * not depend on how often the runtime ticks. Then the input is applied. A refused input returns
+ * an error and changes nothing (the deadlines that fired before it stay fired; their outputs are
+ * in `out` and must be carried out like any other).
+ */
+import type { CompanyId, Instant } from '../../shared/ids'
+import type { CompanySnapshot, TrailEntry } from '../../shared/model'
+import type { CompanyConfig } from './config'
+import { Ctx } from './context'
+import { fireDeadline } from './deadlines'
+import { EngineError } from './errors'
+import { emptyOutputs, type EngineInput, type Outputs, type StepResult } from './io'
+import {
+  onBlindTransfer,
+  onCallbackMark,
+  onCancel,
+  onComplete,
+  onConferenceAdd,
+  onConferenceCreate,
+  onConferenceEnd,
+  onConferenceRemove,
+  onConsult,
+  onDial,
+  onHangup,
+  onHold,
+  onOfferAnswer,
+  onOfferReject,
+  onPark,
+  onPick,
+  onResume,
+  onRetrieve,
+} from './operations'
+import {
+  onAbsenceClear,
+  onAbsenceSet,
+  onQueueLogin,
+  onQueueLogout,
+  onQueuePause,
+  onQueueUnpause,
+} from './presence'
+import { distribute } from './routing'
+import type { Agent, CompanyState, EngineState, IdSource, QueueRuntime } from './state'
+import {
+  onCallerArrived,
+  onLegAnswered,
+  onLegFailed,
+  onLegHungUp,
+  onLegRejected,
+} from './telephony-events'
+import { TimerHeap } from './timers'
+import { agentView, callView, companySnapshot, queueView } from './views'
+
+export interface EngineOptions {
+  newId: IdSource
+  /** Seeds the random strategy; the same seed replays the same choices. */
+  seed?: number
+  now: Instant
+}
+
+export function createEngineState(companies: CompanyConfig[], options: EngineOptions): EngineState {
+  const state: EngineState = {
+    now: options.now,
+    companies: new Map(),
+    timers: new TimerHeap(),
+    seq: 0,
+    newId: options.newId,
+  }
+  for (const config of companies)
+    state.companies.set(config.id, companyState(config, options.seed ?? 1))
+  return state
+}
+
+function companyState(config: CompanyConfig, seed: number): CompanyState {
+  const co: CompanyState = {
+    id: config.id,
+    config,
+    agents: new Map(),
+    queues: new Map(),
+    numbers: new Map(),
+    vipNumbers: new Set(config.vipNumbers),
+    calls: new Map(),
+    legs: new Map(),
+    parkSlots: Array.from({ length: config.parkSlots }, () => null),
+    missed: new Map(),
+    missedByNumber: new Map(),
+    dirtyQueues: new Set(),
+    rng: seed ^ hash(config.id),
+    localTimeCache: null,
+  }
+  for (const user of config.users) {
+    const agent: Agent = {
+      user,
+      companyId: config.id,
+      absence: null,
+      absenceToken: 0,
+      memberships: new Map(),
+      legIds: new Set(),
+      wrapUpUntil: null,
+      wrapUpToken: 0,
+      lastCallEndedAt: null,
+      answeredCalls: 0,
+      talkMs: 0,
+      unansweredStreak: 0,
+    }
+    co.agents.set(user.id, agent)
+    for (const number of [user.extension, user.direct, user.mobile]) {
+      if (number !== null) co.numbers.set(number, { kind: 'user', userId: user.id })
+    }
+  }
+  for (const queueConfig of config.queues) {
+    const queue: QueueRuntime = { config: queueConfig, waiting: [], memberIds: [], rrCursor: -1 }
+    queueConfig.members.forEach((member, order) => {
+      const agent = co.agents.get(member.userId)
+      if (!agent) return
+      queue.memberIds.push(member.userId)
+      agent.memberships.set(queueConfig.id, {
+        queueId: queueConfig.id,
+        penalty: member.penalty,
+        order,
+        loggedIn: member.loggedIn,
+        paused: null,
+      })
+    })
+    co.queues.set(queueConfig.id, queue)
+    for (const number of queueConfig.numbers)
+      co.numbers.set(number, { kind: 'queue', queueId: queueConfig.id })
+  }
+  return co
+}
+
+function hash(text: string): number {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return h
+}
+
+export function step(state: EngineState, input: EngineInput, now: Instant): StepResult {
+  const out = emptyOutputs()
+  if (now < state.now) {
+    return {
+      state,
+      out,
+      error: new EngineError('CLOCK_WENT_BACKWARDS', `now ${now} is before ${state.now}`),
+    }
+  }
+  const contexts = new Map<CompanyId, Ctx>()
+  const contextFor = (co: CompanyState, at: Instant): Ctx => {
+    let ctx = contexts.get(co.id)
+    if (!ctx) contexts.set(co.id, (ctx = new Ctx(state, co, at, out)))
+    ctx.now = at
+    return ctx
+  }
+  for (
+    let entry = state.timers.peek();
+    entry !== undefined && entry.at <= now;
+    entry = state.timers.peek()
+  ) {
+    state.timers.pop()
+    const co = state.companies.get(entry.companyId)
+    if (!co) continue
+    const ctx = contextFor(co, entry.at)
+    fireDeadline(ctx, entry)
+    distribute(ctx)
+  }
+  state.now = now
+  let error: EngineError | null = null
+  if (input.type !== 'tick') {
+    const co = state.companies.get(input.companyId)
+    if (!co) {
+      error = new EngineError('UNKNOWN_COMPANY', `no company ${input.companyId}`)
+    } else {
+      const ctx = contextFor(co, now)
+      error = apply(ctx, input)
+      distribute(ctx)
+    }
+  }
+  for (const ctx of contexts.values()) {
+    ctx.now = now
+    collectDeltas(ctx, out)
+  }
+  return { state, out, error }
+}
+
+function apply(ctx: Ctx, input: Exclude<EngineInput, { type: 'tick' }>): EngineError | null {
+  switch (input.type) {
+    case 'caller.arrived':
+      return onCallerArrived(ctx, input)
+    case 'leg.answered':
+      return onLegAnswered(ctx, input)
+    case 'leg.rejected':
+      return onLegRejected(ctx, input)
+    case 'leg.failed':
+      return onLegFailed(ctx, input)
+    case 'leg.hung-up':
+      return onLegHungUp(ctx, input)
+    case 'offer.answer':
+      return onOfferAnswer(ctx, input)
+    case 'offer.reject':
+      return onOfferReject(ctx, input)
+    case 'call.pick':
+      return onPick(ctx, input)
+    case 'call.hold':
+      return onHold(ctx, input)
+    case 'call.resume':
+      return onResume(ctx, input)
+    case 'call.hangup':
+      return onHangup(ctx, input)
+    case 'transfer.blind':
+      return onBlindTransfer(ctx, input)
+    case 'transfer.consult':
+      return onConsult(ctx, input)
+    case 'transfer.complete':
+      return onComplete(ctx, input)
+    case 'transfer.cancel':
+      return onCancel(ctx, input)
+    case 'call.park':
+      return onPark(ctx, input)
+    case 'call.retrieve':
+      return onRetrieve(ctx, input)
+    case 'call.dial':
+      return onDial(ctx, input)
+    case 'conference.create':
+      return onConferenceCreate(ctx, input)
+    case 'conference.add':
+      return onConferenceAdd(ctx, input)
+    case 'conference.remove':
+      return onConferenceRemove(ctx, input)
+    case 'conference.end':
+      return onConferenceEnd(ctx, input)
+    case 'callback.mark':
+      return onCallbackMark(ctx, input)
+    case 'absence.set':
+      return onAbsenceSet(ctx, input)
+    case 'absence.clear':
+      return onAbsenceClear(ctx, input)
+    case 'queue.login':
+      return onQueueLogin(ctx, input)
+    case 'queue.logout':
+      return onQueueLogout(ctx, input)
+    case 'queue.pause':
+      return onQueuePause(ctx, input)
+    case 'queue.unpause':
+      return onQueueUnpause(ctx, input)
+  }
+}
+
+function collectDeltas(ctx: Ctx, out: Outputs): void {
+  const co = ctx.co
+  for (const call of ctx.touchedCalls) {
+    if (call.state !== 'ended')
+      out.deltas.push({ entity: 'call', op: 'upsert', companyId: co.id, call: callView(co, call) })
+  }
+  for (const id of ctx.removedCalls)
+    out.deltas.push({ entity: 'call', op: 'remove', companyId: co.id, id })
+  for (const userId of ctx.touchedAgents) {
+    const agent = co.agents.get(userId)
+    if (agent)
+      out.deltas.push({
+        entity: 'agent',
+        op: 'upsert',
+        companyId: co.id,
+        agent: agentView(co, agent, ctx.now),
+      })
+  }
+  for (const queueId of ctx.touchedQueues) {
+    const queue = co.queues.get(queueId)
+    if (queue)
+      out.deltas.push({
+        entity: 'queue',
+        op: 'upsert',
+        companyId: co.id,
+        queue: queueView(co, queue, ctx.now),
+      })
+  }
+  for (const callId of ctx.touchedMissed) {
+    const missed = co.missed.get(callId)
+    out.deltas.push(
+      missed
+        ? { entity: 'missed', op: 'upsert', companyId: co.id, missed }
+        : { entity: 'missed', op: 'remove', companyId: co.id, id: callId },
+    )
+  }
+}
+
+/** When the runtime should next tick the engine, if ever. */
+export function nextDeadline(state: EngineState): Instant | null {
+  return state.timers.peek()?.at ?? null
+}
+
+export function snapshot(state: EngineState, companyId: CompanyId): CompanySnapshot | null {
+  const co = state.companies.get(companyId)
+  return co ? companySnapshot(co, state.now) : null
+}
+
+/** The why-trail of a live call. Ended calls' trails leave the engine in `out.ended`. */
+export function readTrail(
+  state: EngineState,
+  companyId: CompanyId,
+  callId: string,
+): TrailEntry[] | null {
+  return state.companies.get(companyId)?.calls.get(callId)?.trail ?? null
+}
+
+export { EngineError }

@@ -1,0 +1,239 @@
+/**
+ * The engine's state. One partition per company: every lookup goes through the company's own
+ * maps, so an id from one company can never reach an entity of another.
+ *
+ * The state is owned by the engine. `step` updates it in place and hands the same object back:
+ * copying maps of ten thousand calls on every event would cost more than the routing itself.
+ * Purity is kept where it matters: the result depends only on (state, input, now), nothing
+ * outside is read or written, and a rejected input leaves the state exactly as it was
+ * (handlers validate everything before they change anything).
+ */
+import type {
+  CallId,
+  CompanyId,
+  ConferenceId,
+  Instant,
+  LegId,
+  PhoneNumber,
+  QueueId,
+  UserId,
+} from '../../shared/ids'
+import type {
+  Absence,
+  CallDirection,
+  CallEndReason,
+  CallState,
+  Destination,
+  LegRole,
+  LegState,
+  MissedCallView,
+  Party,
+  TrailEntry,
+} from '../../shared/model'
+import type { CompanyConfig, QueueConfig, UserConfig } from './config'
+import type { TimerHeap } from './timers'
+
+export interface Leg {
+  id: LegId
+  callId: CallId
+  role: LegRole
+  state: LegState
+  party: Party
+  /**
+   * The user whose terminal this leg is (their phone, or their extra terminal); their presence
+   * follows it. Null for outside parties, even when the number belongs to a colleague.
+   */
+  ownerId: UserId | null
+  terminal: 'primary' | 'extra' | null
+  createdAt: Instant
+  answeredAt: Instant | null
+  /** When the leg last became connected (not held); talk time is measured from here. */
+  talkingSince: Instant | null
+}
+
+/** A ringing attempt to reach one user (all their terminals) or one external number. */
+export interface Offer {
+  userId: UserId | null
+  number: PhoneNumber
+  legIds: LegId[]
+  queueId: QueueId | null
+  startedAt: Instant
+  token: number
+}
+
+/** Why the call is ringing someone outside a queue, and what happens if nobody answers. */
+export interface RingContext {
+  via: 'direct' | 'transfer' | 'forward' | 'recall' | 'semi-attended'
+  /** The user the call is for (the forward and extra terminal belong to them); null for external. */
+  userId: UserId | null
+  /** Give the call back to this user if nobody answers. */
+  recallTo: UserId | null
+  /** Queue to go back to, first in line, when the recall also fails. */
+  fallbackQueueId: QueueId | null
+}
+
+export interface Consult {
+  legId: LegId
+  target: Destination
+  state: 'ringing' | 'connected'
+  startedAt: Instant
+  token: number
+}
+
+export interface Conference {
+  id: ConferenceId
+  ownerId: UserId
+  /** Legs in the bridge (connected), in the order they joined. */
+  members: LegId[]
+  /** Legs ringing to join. */
+  invited: LegId[]
+}
+
+export interface UserLedger {
+  userId: UserId
+  direction: 'incoming' | 'outgoing'
+  counterpart: Party
+  queueId: QueueId | null
+  presentedNumber: PhoneNumber | null
+  startedAt: Instant
+  answeredAt: Instant | null
+  talkMs: number
+  transferredTo: Destination | null
+}
+
+export interface QueueLedger {
+  queueId: QueueId
+  enteredAt: Instant
+  answeredAt: Instant | null
+  answeredBy: UserId | null
+  exitAt: Instant | null
+  outcome: 'answered' | 'abandoned' | 'timeout' | 'full' | 'empty' | 'closed' | null
+  transferredTo: Destination | null
+  overflowTo: Destination | null
+}
+
+export interface Call {
+  id: CallId
+  companyId: CompanyId
+  seq: number
+  direction: CallDirection
+  state: CallState
+  startedAt: Instant
+  answeredAt: Instant | null
+  remote: Party
+  remoteLegId: LegId
+  originatorId: UserId | null
+  dialed: PhoneNumber
+  presentedNumber: PhoneNumber | null
+  /** The leg bridged with the remote party; its user is the agent. */
+  partnerLegId: LegId | null
+  agentId: UserId | null
+  // Queue position
+  queueId: QueueId | null
+  enteredQueueAt: Instant | null
+  waitingSince: Instant
+  vip: boolean
+  priority: number
+  /** Current queue episode: the agent who answered from the queue (for wrap-up and the queue log). */
+  episode: { queueId: QueueId; agentId: UserId | null; answeredAt: Instant | null } | null
+  // Routing
+  offers: Offer[]
+  ring: RingContext | null
+  triedThisRound: Set<UserId>
+  nextOfferAt: Instant
+  progressiveCount: number
+  noAgentNoted: boolean
+  overflowHops: number
+  // Operations
+  consult: Consult | null
+  parkedSlot: number | null
+  parkedBy: UserId | null
+  parkToken: number
+  conference: Conference | null
+  /** Legs of this call that are still live, the remote and partner legs included. */
+  legIds: LegId[]
+  trail: TrailEntry[]
+  trailDropped: number
+  ledgerUsers: Map<UserId, UserLedger>
+  ledgerQueues: Map<QueueId, QueueLedger>
+  endReason: CallEndReason | null
+  /** Changes each time the call enters a queue; queue deadlines (max wait, progressive) carry it. */
+  queueToken: number
+}
+
+export interface Membership {
+  queueId: QueueId
+  penalty: number
+  /** Position in the queue's member list (linear and round-robin order). */
+  order: number
+  loggedIn: boolean
+  paused: { reason: string; since: Instant } | null
+}
+
+export interface Agent {
+  user: UserConfig
+  companyId: CompanyId
+  absence: Absence | null
+  absenceToken: number
+  memberships: Map<QueueId, Membership>
+  /** Every live leg that rings or connects one of this user's terminals. */
+  legIds: Set<LegId>
+  wrapUpUntil: Instant | null
+  wrapUpToken: number
+  lastCallEndedAt: Instant | null
+  answeredCalls: number
+  talkMs: number
+  unansweredStreak: number
+}
+
+export interface QueueRuntime {
+  config: QueueConfig
+  /** Waiting callers in service order: VIP first, then priority, then waitingSince, then seq. */
+  waiting: Call[]
+  /** Members in configured order. */
+  memberIds: UserId[]
+  /** Round-robin memory: index in memberIds of the member last offered a call. */
+  rrCursor: number
+}
+
+export interface LocalTime {
+  minuteStart: Instant
+  weekday: number
+  minuteOfDay: number
+  date: string
+}
+
+export interface CompanyState {
+  id: CompanyId
+  config: CompanyConfig
+  agents: Map<UserId, Agent>
+  queues: Map<QueueId, QueueRuntime>
+  /** Dialled number → what it reaches. */
+  numbers: Map<PhoneNumber, { kind: 'queue'; queueId: QueueId } | { kind: 'user'; userId: UserId }>
+  vipNumbers: Set<PhoneNumber>
+  calls: Map<CallId, Call>
+  legs: Map<LegId, Leg>
+  parkSlots: (CallId | null)[]
+  /** Missed queue calls not yet called back, oldest first (Map keeps insertion order). */
+  missed: Map<CallId, MissedCallView>
+  missedByNumber: Map<PhoneNumber, Set<CallId>>
+  dirtyQueues: Set<QueueId>
+  rng: number
+  localTimeCache: LocalTime | null
+}
+
+export interface EngineState {
+  now: Instant
+  companies: Map<CompanyId, CompanyState>
+  timers: TimerHeap
+  /** Counter for timer tokens and call order; part of the state so replays are identical. */
+  seq: number
+  newId: IdSource
+}
+
+/** Ids are injected: the core uses random UUIDs, tests and replays a deterministic counter. */
+export type IdSource = (kind: 'call' | 'leg' | 'conference') => string
+
+export function isLive(leg: Leg): boolean {
+  return leg.state !== 'ended'
+}

@@ -1,0 +1,118 @@
+/** Projections of engine state into the views subscribers see (src/shared/model.ts). */
+import type { CompanyId } from '../../shared/ids'
+import type {
+  AgentView,
+  CallView,
+  CompanySnapshot,
+  LegView,
+  QueueView,
+  UserView,
+} from '../../shared/model'
+import { activityOf, presenceOf } from './agents'
+import { isOpen } from './opening-hours'
+import type { Agent, Call, CompanyState, QueueRuntime } from './state'
+
+export function callView(co: CompanyState, call: Call): CallView {
+  const legs: LegView[] = []
+  for (const legId of call.legIds) {
+    const leg = co.legs.get(legId)
+    if (leg) legs.push({ id: leg.id, state: leg.state, party: leg.party, role: leg.role })
+  }
+  const offeredTo = []
+  for (const offer of call.offers) if (offer.userId !== null) offeredTo.push(offer.userId)
+  return {
+    id: call.id,
+    companyId: call.companyId,
+    direction: call.direction,
+    state: call.state,
+    remote: call.remote,
+    remoteLegId: call.remoteLegId,
+    originatorId: call.originatorId,
+    dialed: call.dialed,
+    presentedNumber: call.presentedNumber,
+    queueId: call.queueId,
+    vip: call.vip,
+    priority: call.priority,
+    waitingSince: call.waitingSince,
+    seq: call.seq,
+    startedAt: call.startedAt,
+    answeredAt: call.answeredAt,
+    agentId: call.agentId,
+    offeredTo,
+    consult: call.consult ? { target: call.consult.target, state: call.consult.state } : null,
+    parkedSlot: call.parkedSlot,
+    conferenceId: call.conference?.id ?? null,
+    legs,
+    endReason: call.endReason,
+  }
+}
+
+export function agentView(co: CompanyState, agent: Agent, now: number): AgentView {
+  const callIds = new Set<string>()
+  for (const legId of agent.legIds) {
+    const leg = co.legs.get(legId)
+    if (leg) callIds.add(leg.callId)
+  }
+  return {
+    userId: agent.user.id,
+    companyId: agent.companyId,
+    presence: presenceOf(co, agent),
+    activity: activityOf(co, agent, now),
+    absence: agent.absence,
+    wrapUpUntil: agent.wrapUpUntil !== null && agent.wrapUpUntil > now ? agent.wrapUpUntil : null,
+    callIds: [...callIds],
+    queues: [...agent.memberships.values()].map((m) => ({
+      queueId: m.queueId,
+      penalty: m.penalty,
+      loggedIn: m.loggedIn,
+      paused: m.paused,
+    })),
+    answeredCalls: agent.answeredCalls,
+    talkMs: agent.talkMs,
+    lastCallEndedAt: agent.lastCallEndedAt,
+  }
+}
+
+export function queueView(co: CompanyState, queue: QueueRuntime, now: number): QueueView {
+  const config = queue.config
+  let oldest: number | null = null
+  for (const call of queue.waiting)
+    if (oldest === null || call.waitingSince < oldest) oldest = call.waitingSince
+  return {
+    id: config.id,
+    companyId: co.id,
+    name: config.name,
+    numbers: config.numbers,
+    strategy: config.strategy,
+    open: config.openingHours ? isOpen(co, config.openingHours, now) : true,
+    waiting: queue.waiting.length,
+    oldestWaitingSince: oldest,
+    memberIds: queue.memberIds,
+  }
+}
+
+export function userView(companyId: CompanyId, agent: Agent): UserView {
+  const u = agent.user
+  return {
+    id: u.id,
+    companyId,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    extension: u.extension,
+    mobile: u.mobile,
+    direct: u.direct,
+    department: u.department,
+  }
+}
+
+export function companySnapshot(co: CompanyState, now: number): CompanySnapshot {
+  return {
+    companyId: co.id,
+    at: now,
+    users: [...co.agents.values()].map((a) => userView(co.id, a)),
+    agents: [...co.agents.values()].map((a) => agentView(co, a, now)),
+    queues: [...co.queues.values()].map((q) => queueView(co, q, now)),
+    calls: [...co.calls.values()].map((c) => callView(co, c)),
+    missed: [...co.missed.values()],
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The engine's invariants, checked after every step in the unit and property tests.
+ * Throws with a description of the first violation found.
+ */
+import { compareWaiting } from '../../src/core/domain/calls'
+import type { EngineState } from '../../src/core/domain/state'
+
+export function checkInvariants(state: EngineState): void {
+  for (const co of state.companies.values()) {
+    const inQueue = new Map<string, string>()
+    for (const [queueId, queue] of co.queues) {
+      for (let i = 0; i < queue.waiting.length; i++) {
+        const call = queue.waiting[i]!
+        if (call.state !== 'queued')
+          fail(`call ${call.id} is in queue ${queueId} but ${call.state}`)
+        if (call.queueId !== queueId)
+          fail(`call ${call.id} waits in ${queueId} but says ${call.queueId}`)
+        if (inQueue.has(call.id)) fail(`call ${call.id} waits in two queues`)
+        inQueue.set(call.id, queueId)
+        if (i > 0 && compareWaiting(queue.waiting[i - 1]!, call) > 0)
+          fail(`queue ${queueId} is out of order at ${i}`)
+        if (co.calls.get(call.id) !== call) fail(`queued call ${call.id} is not live`)
+      }
+    }
+    for (const call of co.calls.values()) {
+      if (call.companyId !== co.id) fail(`call ${call.id} of ${call.companyId} sits in ${co.id}`)
+      if (call.state === 'ended') fail(`ended call ${call.id} still live`)
+      if (call.state === 'queued' && !inQueue.has(call.id))
+        fail(`call ${call.id} is queued but in no queue`)
+      const remote = co.legs.get(call.remoteLegId)
+      if (!remote || remote.callId !== call.id) fail(`call ${call.id} has no live remote leg`)
+      let partners = 0
+      for (const legId of call.legIds) {
+        const leg = co.legs.get(legId)
+        if (!leg) fail(`call ${call.id} lists dead leg ${legId}`)
+        if (leg.callId !== call.id)
+          fail(`leg ${legId} belongs to ${leg.callId}, listed by ${call.id}`)
+        if (
+          (leg.role === 'agent' || leg.role === 'callee') &&
+          leg.id !== call.remoteLegId &&
+          (leg.state === 'connected' || leg.state === 'held')
+        ) {
+          partners++
+        }
+      }
+      // A caller is never connected to two agents (a conference is the one deliberate exception).
+      if (call.state !== 'conference' && partners > 1)
+        fail(`call ${call.id} is connected to ${partners} parties`)
+      if (call.partnerLegId !== null && !co.legs.has(call.partnerLegId))
+        fail(`call ${call.id} partner leg is dead`)
+      if (['connected', 'held', 'consulting'].includes(call.state) && call.partnerLegId === null) {
+        fail(`call ${call.id} is ${call.state} without a partner`)
+      }
+      if ((call.state === 'queued' || call.state === 'parked') && call.partnerLegId !== null) {
+        fail(`call ${call.id} is ${call.state} but has a partner`)
+      }
+      for (const offer of call.offers) {
+        for (const legId of offer.legIds) {
+          const leg = co.legs.get(legId)
+          if (leg && leg.state !== 'ringing')
+            fail(`offer leg ${legId} of ${call.id} is ${leg.state}`)
+        }
+        if (!offer.legIds.some((id) => co.legs.has(id)))
+          fail(`offer of ${call.id} to ${offer.userId} has no live leg`)
+      }
+      if (
+        call.state === 'parked' &&
+        (call.parkedSlot === null || co.parkSlots[call.parkedSlot] !== call.id)
+      ) {
+        fail(`parked call ${call.id} is not in its slot`)
+      }
+    }
+    for (const [legId, leg] of co.legs) {
+      const call = co.calls.get(leg.callId)
+      if (!call || !call.legIds.includes(legId))
+        fail(`leg ${legId} is live but its call ${leg.callId} does not list it`)
+      if (leg.ownerId !== null && !co.agents.get(leg.ownerId)?.legIds.has(legId))
+        fail(`leg ${legId} is not listed by its owner`)
+    }
+    for (const agent of co.agents.values()) {
+      let talking = 0
+      for (const legId of agent.legIds) {
+        const leg = co.legs.get(legId)
+        if (!leg) fail(`agent ${agent.user.id} lists dead leg ${legId}`)
+        if (leg.ownerId !== agent.user.id)
+          fail(`agent ${agent.user.id} lists ${legId} owned by ${leg.ownerId}`)
+        if (leg.state === 'connected') talking++
+      }
+      // An agent never has two calls in talk at once; a held call does not count.
+      if (talking > 1) fail(`agent ${agent.user.id} is talking on ${talking} legs`)
+    }
+    co.parkSlots.forEach((callId, slot) => {
+      if (callId !== null && co.calls.get(callId)?.parkedSlot !== slot)
+        fail(`park slot ${slot} holds ${callId} which is not parked there`)
+    })
+  }
+}
+
+function fail(message: string): never {
+  throw new Error(`invariant violated: ${message}`)
+}

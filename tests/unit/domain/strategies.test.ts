@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest'
+import type { RoutingStrategy, TrailEntry } from '../../../src/shared/model'
+import { company, queue, user } from '../../helpers/company'
+import { Harness } from '../../helpers/harness'
+
+const Q = '+4722000000'
+const everyone = ['anna', 'bjorn', 'cecilie']
+
+function setup(
+  strategy: RoutingStrategy,
+  extra: Parameters<typeof queue>[2] = {},
+  members: Parameters<typeof queue>[1] = everyone,
+) {
+  return new Harness(
+    company({
+      users: everyone.map((id) => user(id)),
+      queues: [queue('q', members, { strategy, numbers: [Q], ...extra })],
+    }),
+  )
+}
+
+function ringing(h: Harness): string[] {
+  return everyone.filter((u) => h.ringingFor(u).length > 0)
+}
+
+/** Answer whatever rings for `userId`, talk for `talkMs`, and let the caller hang up. */
+function serve(h: Harness, userId: string, talkMs: number) {
+  const callId = h.answer(userId)
+  h.advance(talkMs)
+  h.hangUpCaller(callId)
+}
+
+function lastOffer(h: Harness, callId: string): Extract<TrailEntry, { kind: 'offer' }> {
+  const offers = h
+    .trail(callId)!
+    .filter((e): e is Extract<TrailEntry, { kind: 'offer' }> => e.kind === 'offer')
+  return offers[offers.length - 1]!
+}
+
+describe('routing strategies', () => {
+  it('ring-all rings every free member of the queue at once', () => {
+    const h = setup('ring-all')
+    h.arrive('+4791000001', Q)
+    expect(ringing(h)).toEqual(everyone)
+  })
+
+  it('ring-all withdraws every other offer in the same step as the first answer', () => {
+    const h = setup('ring-all')
+    const callId = h.arrive('+4791000001', Q)
+    const out = h.send({
+      type: 'leg.answered',
+      companyId: 'acme',
+      legId: h.ringingFor('bjorn')[0]!.legId,
+    })
+    expect(ringing(h)).toEqual([])
+    expect(h.call(callId)!.agentId).toBe('bjorn')
+    const withdrawn = out.commands.filter(
+      (c) => c.type === 'end' && c.reason === 'answered-elsewhere',
+    )
+    expect(withdrawn).toHaveLength(2)
+  })
+
+  it('a late answer from a withdrawn offer is refused and connects nobody', () => {
+    const h = setup('ring-all')
+    const callId = h.arrive('+4791000001', Q)
+    const annaLeg = h.ringingFor('anna')[0]!.legId
+    h.answer('bjorn')
+    const error = h.attempt({ type: 'leg.answered', companyId: 'acme', legId: annaLeg })
+    expect(error?.code).toBe('UNKNOWN_LEG')
+    expect(h.call(callId)!.agentId).toBe('bjorn')
+    expect(h.agent('anna').presence).toBe('available')
+  })
+
+  it('linear offers the first free member in list order and skips busy ones', () => {
+    const h = setup('linear')
+    h.arrive('+4791000001', Q)
+    expect(ringing(h)).toEqual(['anna'])
+    h.answer('anna')
+    h.arrive('+4791000002', Q)
+    expect(ringing(h)).toEqual(['bjorn'])
+  })
+
+  it('round-robin remembers who was offered last and continues after them', () => {
+    const h = setup('round-robin')
+    const offered: string[] = []
+    for (let i = 0; i < 4; i++) {
+      h.arrive(`+479100000${i}`, Q)
+      const [who] = ringing(h)
+      offered.push(who!)
+      serve(h, who!, 1000)
+    }
+    expect(offered).toEqual(['anna', 'bjorn', 'cecilie', 'anna'])
+  })
+
+  it('longest-idle offers the member whose last call ended longest ago', () => {
+    const h = setup('longest-idle')
+    const c1 = h.arrive('+4791000001', Q)
+    h.answer('anna')
+    const c2 = h.arrive('+4791000002', Q)
+    h.answer('bjorn')
+    h.advance(5000)
+    h.hangUpCaller(c2) // bjorn idle from +5 s
+    const c3 = h.arrive('+4791000003', Q)
+    expect(ringing(h)).toEqual(['cecilie']) // never had a call: idle longest
+    h.answer('cecilie')
+    h.advance(1000)
+    h.hangUpCaller(c3) // cecilie idle from +6 s
+    h.advance(4000)
+    h.hangUpCaller(c1) // anna idle from +10 s
+    const c4 = h.arrive('+4791000004', Q)
+    expect(ringing(h)).toEqual(['bjorn'])
+    const offer = lastOffer(h, c4)
+    expect(offer.rankedBy).toBe('idle-ms')
+    expect(offer.ranked.map((r) => r.userId)).toEqual(['bjorn', 'cecilie', 'anna'])
+    expect(offer.ranked.map((r) => r.value)).toEqual([5000, 4000, 0])
+  })
+
+  it('fewest-calls offers the member who has answered fewest calls', () => {
+    const h = setup('fewest-calls')
+    h.send({ type: 'queue.logout', companyId: 'acme', userId: 'bjorn', queueId: 'q' })
+    for (const [i, who] of ['anna', 'cecilie', 'anna'].entries()) {
+      h.arrive(`+479100000${i}`, Q)
+      expect(ringing(h)).toEqual([who])
+      serve(h, who, 1000)
+    }
+    h.send({ type: 'queue.login', companyId: 'acme', userId: 'bjorn', queueId: 'q' })
+    const c = h.arrive('+4791000009', Q)
+    expect(ringing(h)).toEqual(['bjorn'])
+    expect(lastOffer(h, c).ranked).toEqual([
+      { userId: 'bjorn', value: 0 },
+      { userId: 'cecilie', value: 1 },
+      { userId: 'anna', value: 2 },
+    ])
+  })
+
+  it('least-talk-time offers the member with the least talk time', () => {
+    const h = setup('least-talk-time')
+    for (const [who, talk] of [
+      ['anna', 30_000],
+      ['bjorn', 5_000],
+      ['cecilie', 60_000],
+    ] as const) {
+      h.arrive('+4791000001', Q)
+      expect(ringing(h)).toEqual([who])
+      serve(h, who, talk)
+    }
+    h.arrive('+4791000002', Q)
+    expect(ringing(h)).toEqual(['bjorn'])
+  })
+
+  it('talk time excludes time on hold', () => {
+    const h = setup('least-talk-time')
+    const c = h.arrive('+4791000001', Q)
+    h.answer('anna')
+    h.advance(10_000)
+    h.send({ type: 'call.hold', companyId: 'acme', userId: 'anna', callId: c })
+    h.advance(60_000)
+    h.send({ type: 'call.resume', companyId: 'acme', userId: 'anna', callId: c })
+    h.advance(5_000)
+    h.hangUpCaller(c)
+    expect(h.agent('anna').talkMs).toBe(15_000)
+  })
+
+  it('random picks deterministically from the seed and spreads calls over members', () => {
+    const run = (seed: number) => {
+      const h = new Harness(
+        company({
+          users: everyone.map((id) => user(id)),
+          queues: [queue('q', everyone, { strategy: 'random', numbers: [Q] })],
+        }),
+        { seed },
+      )
+      const picks: string[] = []
+      for (let i = 0; i < 30; i++) {
+        h.arrive('+4791000001', Q)
+        const [who] = ringing(h)
+        picks.push(who!)
+        serve(h, who!, 100)
+      }
+      return picks
+    }
+    const a = run(1)
+    expect(run(1)).toEqual(a)
+    expect(run(2)).not.toEqual(a)
+    for (const who of everyone) expect(a.filter((p) => p === who).length).toBeGreaterThan(3)
+  })
+
+  it('ring-progressively adds one more member every step until all ring', () => {
+    const h = setup('ring-progressively', { progressiveStepSeconds: 5, ringTimeoutSeconds: 60 })
+    h.arrive('+4791000001', Q)
+    expect(ringing(h)).toEqual(['anna'])
+    h.advance(5000)
+    expect(ringing(h)).toEqual(['anna', 'bjorn'])
+    h.advance(5000)
+    expect(ringing(h)).toEqual(everyone)
+    h.answer('cecilie')
+    expect(ringing(h)).toEqual([])
+  })
+})
+
+describe('penalty tiers', () => {
+  const tiers = [
+    { userId: 'anna', penalty: 0, loggedIn: true },
+    { userId: 'bjorn', penalty: 0, loggedIn: true },
+    { userId: 'cecilie', penalty: 5, loggedIn: true },
+  ]
+
+  it('offers a higher tier only when nobody in a better tier is free', () => {
+    const h = setup('ring-all', {}, tiers)
+    const c1 = h.arrive('+4791000001', Q)
+    expect(ringing(h)).toEqual(['anna', 'bjorn'])
+    expect(lastOffer(h, c1).skipped).toEqual([{ userId: 'cecilie', reason: 'penalty-tier' }])
+    h.answer('anna')
+    h.arrive('+4791000002', Q)
+    expect(ringing(h)).toEqual(['bjorn'])
+    h.answer('bjorn')
+    h.arrive('+4791000003', Q)
+    expect(ringing(h)).toEqual(['cecilie'])
+  })
+})
