@@ -12,7 +12,16 @@ import type { Ctx } from './context'
 import type { LegEndReason } from './io'
 import { transitionLeg } from './leg-machine'
 import { isOpen } from './opening-hours'
-import type { Call, Leg, Offer, QueueLedger, QueueRuntime, RingContext, UserLedger } from './state'
+import type {
+  Agent,
+  Call,
+  Leg,
+  Offer,
+  QueueLedger,
+  QueueRuntime,
+  RingContext,
+  UserLedger,
+} from './state'
 import { callView } from './views'
 
 /** How many overflow hops one call may take before it is refused (guards against A → B → A). */
@@ -282,6 +291,27 @@ export function queueOfferUnanswered(
   ctx.markDirty(queue.config.id)
 }
 
+/**
+ * A user who starts talking on something else stops ringing for queue callers, who go on to
+ * other members at once instead of waiting out the ring timeout.
+ */
+export function withdrawQueueOffersFor(
+  ctx: Ctx,
+  agent: Agent,
+  onlyQueue: QueueId | null = null,
+): void {
+  for (const legId of [...agent.legIds]) {
+    const leg = ctx.co.legs.get(legId)
+    if (!leg || leg.state !== 'ringing' || leg.role !== 'offer') continue
+    const call = ctx.co.calls.get(leg.callId)
+    const offer = call?.offers.find((o) => o.legIds.includes(legId))
+    if (!call || !offer || offer.queueId === null) continue
+    if (onlyQueue !== null && offer.queueId !== onlyQueue) continue
+    endOffer(ctx, call, offer, 'withdrawn')
+    ctx.markDirty(offer.queueId)
+  }
+}
+
 // ───────────────────────────── queues ─────────────────────────────
 
 export function compareWaiting(a: Call, b: Call): number {
@@ -337,7 +367,9 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
       destination: config.closedDestination,
       waitMs: 0,
     })
-    ledgerQueue(ctx, call, config.id).outcome = 'closed'
+    const ledger = ledgerQueue(ctx, call, config.id)
+    ledger.outcome = 'closed'
+    ledger.overflowTo = config.closedDestination
     return leaveTo(ctx, call, config.closedDestination, 'closed', config.id)
   }
   if (config.maxLength !== null && queue.waiting.length >= config.maxLength) {
@@ -687,9 +719,11 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
     const waitMs = ctx.now - (call.enteredQueueAt ?? ctx.now)
     removeFromWaiting(ctx, call)
     ctx.queueLog('connect', fromQueue, call, leg.ownerId, { waitMs })
+    // A caller who comes back to the same queue (a failed recall, a dropped agent) is one call
+    // for that queue: the first answer is the one that counts.
     const ql = ledgerQueue(ctx, call, fromQueue)
-    ql.answeredAt = ctx.now
-    ql.answeredBy = leg.ownerId
+    ql.answeredAt ??= ctx.now
+    ql.answeredBy ??= leg.ownerId
     ql.outcome = 'answered'
     if (call.episode) {
       call.episode.agentId = leg.ownerId
@@ -723,6 +757,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
       agent.answeredCalls++
       agent.unansweredStreak = 0
       ctx.touchAgent(agent.user.id)
+      withdrawQueueOffersFor(ctx, agent)
     }
     const ledger = ledgerUser(ctx, call, leg.ownerId, 'incoming', call.remote, viaQueue)
     ledger.answeredAt ??= ctx.now

@@ -14,7 +14,6 @@ import {
   dropMissed,
   endCall,
   endLeg,
-  endOffer,
   enterQueue,
   externalParty,
   ledgerUser,
@@ -24,6 +23,7 @@ import {
   routeTo,
   setLegHeld,
   userParty,
+  withdrawQueueOffersFor,
 } from './calls'
 import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
@@ -105,21 +105,6 @@ function resolveTarget(
     }
   }
 }
-
-/** A user about to talk on something else stops ringing for queue callers (who go on to others). */
-function withdrawQueueOffersFor(ctx: Ctx, agent: Agent, onlyQueue: QueueId | null = null): void {
-  for (const legId of [...agent.legIds]) {
-    const leg = ctx.co.legs.get(legId)
-    if (!leg || leg.state !== 'ringing' || leg.role !== 'offer') continue
-    const call = ctx.co.calls.get(leg.callId)
-    const offer = call?.offers.find((o) => o.legIds.includes(legId))
-    if (!call || !offer || offer.queueId === null) continue
-    if (onlyQueue !== null && offer.queueId !== onlyQueue) continue
-    endOffer(ctx, call, offer, 'withdrawn')
-    ctx.markDirty(offer.queueId)
-  }
-}
-export { withdrawQueueOffersFor }
 
 function lastQueueOf(call: Call): QueueId | null {
   let last: QueueId | null = null
@@ -357,10 +342,7 @@ export function consultAnswered(ctx: Ctx, call: Call, leg: Leg): EngineError | n
   const consult = call.consult!
   transitionLeg(leg, 'connected', ctx.now)
   consult.state = 'connected'
-  if (leg.ownerId !== null) {
-    const ledger = call.ledgerUsers.get(leg.ownerId)
-    if (ledger) ledger.answeredAt ??= ctx.now
-  }
+  startedTalking(ctx, call, leg)
   ctx.command({
     type: 'bridge',
     companyId: ctx.co.id,
@@ -491,6 +473,15 @@ export const onCancel: Handler<'transfer.cancel'> = (ctx, input) => {
     return new EngineError('INVALID_STATE', 'there is no consultation to cancel')
   consultEnded(ctx, call, 'cancelled')
   return null
+}
+
+/** A consulted colleague or conference guest answered: log it, and stop their queue offers. */
+function startedTalking(ctx: Ctx, call: Call, leg: Leg): void {
+  if (leg.ownerId === null) return
+  const ledger = call.ledgerUsers.get(leg.ownerId)
+  if (ledger) ledger.answeredAt ??= ctx.now
+  const agent = ctx.co.agents.get(leg.ownerId)
+  if (agent) withdrawQueueOffersFor(ctx, agent)
 }
 
 // ───────────────────────────── park ─────────────────────────────
@@ -729,10 +720,7 @@ export function conferenceInviteAnswered(ctx: Ctx, call: Call, leg: Leg): Engine
   transitionLeg(leg, 'connected', ctx.now)
   conference.invited = conference.invited.filter((id) => id !== leg.id)
   conference.members.push(leg.id)
-  if (leg.ownerId !== null) {
-    const ledger = call.ledgerUsers.get(leg.ownerId)
-    if (ledger) ledger.answeredAt ??= ctx.now
-  }
+  startedTalking(ctx, call, leg)
   ctx.command({
     type: 'conference',
     companyId: ctx.co.id,

@@ -5,7 +5,8 @@ import { pauseMembership, unpauseMembership } from './agents'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import type { UserCommand } from './io'
-import { requireAgent, withdrawQueueOffersFor } from './operations'
+import { withdrawQueueOffersFor } from './calls'
+import { requireAgent } from './operations'
 import type { Agent, Membership } from './state'
 
 type Handler<T extends UserCommand['type']> = (
