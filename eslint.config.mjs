@@ -87,6 +87,12 @@ export default tseslint.config(
     },
   },
   {
+    // The published entry point is plain CommonJS so it runs on any Node without a loader.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
     languageOptions: { globals: globals.node },
     rules: {

@@ -20,8 +20,8 @@
  *     department: Sentralbord
  *     presentableNumbers: ['+47 22 33 44 00']
  *     forwardOnBusy: null # a number or an extension
- *     forwardOnNoAnswer: { to: '+47 912 34 567', afterSeconds: 20 } # or just the number;
- *     extraTerminal: null #                        afterSeconds defaults to directRingSeconds
+ *     forwardOnNoAnswer: { to: '+47 912 34 567', afterSeconds: 20 } # or just the number
+ *     extraTerminal: null # rings with the user's phone; afterSeconds above: directRingSeconds
  * queues:
  *   - id: sentralbord
  *     name: Sentralbord
@@ -34,7 +34,7 @@
  *     retryDelaySeconds: 2
  *     wrapUpSeconds: 0
  *     autoPauseAfter: null # a count, or null for never
- *     maxWaitSeconds: null # a limit, or null for none; so are maxLength and autoPauseAfter
+ *     maxWaitSeconds: null # a limit, or null for none, as is maxLength
  *     maxLength: null
  *     overflow: { queue: kundeservice } # or { user: id } or { number: '+47 ...' }
  *     joinEmpty: true
@@ -89,15 +89,23 @@ export class ConfigError extends Error {
   readonly file: string
   readonly issues: ConfigIssue[]
 
-  /** `lines`, when given, holds the line in the file of each issue (null where unknown). */
-  constructor(file: string, issues: ConfigIssue[], lines: readonly (number | null)[] = []) {
+  /**
+   * `lines`, when given, holds the line in the file of each issue (null where unknown); `what`
+   * names the kind of file in the message.
+   */
+  constructor(
+    file: string,
+    issues: ConfigIssue[],
+    lines: readonly (number | null)[] = [],
+    what = 'company file',
+  ) {
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`
     const details = issues.map((issue, i) => {
       const line = lines[i] ?? null
       if (issue.path === '') return `  - ${issue.message}`
       return `  - ${issue.path}${line === null ? '' : ` (line ${line})`}: ${issue.message}`
     })
-    super([`Cannot use company file ${file} (${count}):`, ...details].join('\n'))
+    super([`Cannot use ${what} ${file} (${count}):`, ...details].join('\n'))
     this.file = file
     this.issues = issues
   }
@@ -170,7 +178,7 @@ function distance(a: string, b: string): number {
 function closest(word: string, candidates: readonly string[]): string | null {
   const lower = word.toLowerCase()
   let best: string | null = null
-  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1
+  let bestDistance = Math.max(1, Math.floor(word.length / 4)) + 1
   for (const candidate of candidates) {
     const d = distance(lower, candidate.toLowerCase())
     if (d < bestDistance) {
@@ -184,7 +192,7 @@ function closest(word: string, candidates: readonly string[]): string | null {
 function didYouMean(word: unknown, candidates: readonly string[]): string {
   if (typeof word !== 'string') return ''
   const match = closest(word, candidates)
-  return match === null ? '' : ` (did you mean "${match}"?)`
+  return match === null ? '' : `; did you mean "${match}"?`
 }
 
 const typeNames: Record<string, string> = {
@@ -457,7 +465,7 @@ const openingHours = z.unknown().transform((raw, ctx): OpeningHours => {
         continue
       }
       givenBy.set(day, key)
-      hours.weekly[day] = ranges
+      hours.weekly[day] = ranges.map((range) => ({ ...range }))
     }
   }
   return hours

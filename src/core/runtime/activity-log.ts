@@ -50,7 +50,44 @@ export function startActivityLog(
   }
 
   const unsubscribe = runtime.onOutputs((out) => {
-    for (const e of out.queueLog) statsFor(e.companyId).add(e)
+    for (const e of out.queueLog) {
+      statsFor(e.companyId).add(e)
+      const queue = queueNames.get(`${e.companyId}/${e.queueId}`) ?? e.queueId
+      const agent = e.agentId ? names.get(`${e.companyId}/${e.agentId}`) : undefined
+      const fields = {
+        company: e.companyId,
+        call: e.callId ?? undefined,
+        from: e.callerNumber ?? undefined,
+        queue,
+        agent,
+      }
+      switch (e.kind) {
+        case 'enter':
+          logger.info(fields, `caller waiting in ${queue}`)
+          break
+        case 'connect':
+          logger.info(
+            { ...fields, waitS: Math.round((e.waitMs ?? 0) / 1000) },
+            `answered by ${agent ?? 'someone'}`,
+          )
+          break
+        case 'transfer':
+          logger.info(
+            { ...fields, to: e.destination ?? undefined },
+            `transferred by ${agent ?? 'someone'}`,
+          )
+          break
+        case 'pause':
+        case 'unpause':
+          logger.info(
+            { ...fields, reason: e.reason ?? undefined },
+            `${agent ?? 'member'} ${e.kind === 'pause' ? 'paused' : 'back'} in ${queue}`,
+          )
+          break
+        default:
+          logger.debug({ ...fields, kind: e.kind }, `queue event ${e.kind}`)
+      }
+    }
     for (const record of out.callLog) {
       if (record.kind !== 'queue') continue
       logger.info(
