@@ -38,7 +38,7 @@
  */
 import type { CompanyConfig, QueueConfig, UserConfig } from '../src/core/domain/config'
 import { companyDefaults, queueDefaults } from '../src/core/domain/config'
-import { createEngineState, nextDeadline, step } from '../src/core/domain/engine'
+import { createEngineState, deltasOf, nextDeadline, step } from '../src/core/domain/engine'
 import type { EngineInput, Outputs, TelephonyCommand } from '../src/core/domain/io'
 import type { EngineState } from '../src/core/domain/state'
 import type { QueueLogKind } from '../src/shared/model'
@@ -372,6 +372,7 @@ const endReasons = new Map<string, number>()
 let queueLogTotal = 0
 let callLogTotal = 0
 let deltaTotal = 0
+let projectNs = 0
 let callbackTotal = 0
 let endedMeasured = 0
 
@@ -424,7 +425,7 @@ function apply(
     const out = result.out
     if (
       input.type === 'tick' &&
-      out.commands.length + out.queueLog.length + out.deltas.length + out.ended.length === 0
+      out.commands.length + out.queueLog.length + out.changes.length + out.ended.length === 0
     ) {
       idleTicks++
       idleTickNs += ns
@@ -496,7 +497,11 @@ function carryOut(out: Outputs, at: number): void {
   }
   if (counting) {
     callLogTotal += out.callLog.length
-    deltaTotal += out.deltas.length
+    // What a subscriber would receive: the views projected from this step's changes, timed
+    // apart from the engine step (the server does this only for companies someone watches).
+    const p0 = process.hrtime.bigint()
+    deltaTotal += deltasOf(state, out.changes).length
+    projectNs += Number(process.hrtime.bigint() - p0)
     callbackTotal += out.callbacks.length
   }
 }
@@ -896,6 +901,9 @@ console.log(
 console.log(`commands: ${fmtMap(commandCount)}`)
 console.log(`queue-log events: ${queueLogTotal} (${fmtMap(queueLogCount)})`)
 console.log(`call-log records: ${callLogTotal}, deltas: ${deltaTotal}, callbacks: ${callbackTotal}`)
+console.log(
+  `delta projection for subscribers (outside the engine step): mean ${(projectNs / 1000 / Math.max(1, measured)).toFixed(1)} µs per input`,
+)
 console.log(
   `errors: unexpected ${fmtMap(errorsUnexpected)}; late answers to withdrawn offers ` +
     `${lateSent} sent, ${lateRefused} refused with UNKNOWN_LEG (expected)`,

@@ -7,7 +7,10 @@ import type { SentralBridge } from './bridge'
 
 const bridge: SentralBridge = {
   platform: process.platform,
-  versions: { electron: process.versions.electron ?? 'unknown', chrome: process.versions.chrome ?? 'unknown' },
+  versions: {
+    electron: process.versions.electron ?? 'unknown',
+    chrome: process.versions.chrome ?? 'unknown',
+  },
 }
 
 contextBridge.exposeInMainWorld('sentral', bridge)

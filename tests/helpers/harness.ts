@@ -5,7 +5,13 @@
  */
 import { expect } from 'vitest'
 import type { CompanyConfig } from '../../src/core/domain/config'
-import { createEngineState, readTrail, snapshot, step } from '../../src/core/domain/engine'
+import {
+  createEngineState,
+  deltasOf,
+  readTrail,
+  snapshot,
+  step,
+} from '../../src/core/domain/engine'
 import type { EngineError } from '../../src/core/domain/errors'
 import type { EngineInput, Outputs, TelephonyCommand } from '../../src/core/domain/io'
 import type { EngineState } from '../../src/core/domain/state'
@@ -97,7 +103,7 @@ export class Harness {
       fromName: extra.name ?? null,
       ...(extra.priority !== undefined ? { priority: extra.priority } : {}),
     })
-    const created = out.deltas.find(
+    const created = deltasOf(this.state, out.changes).find(
       (d) => d.entity === 'call' && d.op === 'upsert' && d.call.remoteLegId === legId,
     )
     const ended = out.ended.find((e) => e.call.remoteLegId === legId)

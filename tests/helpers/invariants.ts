@@ -77,7 +77,39 @@ export function checkInvariants(state: EngineState): void {
       if (leg.ownerId !== null && !co.agents.get(leg.ownerId)?.legIds.has(legId))
         fail(`leg ${legId} is not listed by its owner`)
     }
+    for (const queue of co.queues.values()) {
+      const present = queue.members.filter((m) => m.membership.present).length
+      const idle = queue.members.filter((m) => m.membership.idle).length
+      if (present !== queue.presentCount || idle !== queue.idleCount)
+        fail(`queue ${queue.config.id} counts drifted`)
+    }
     for (const agent of co.agents.values()) {
+      const counts = { ringing: 0, connected: 0, held: 0 }
+      for (const legId of agent.legIds) {
+        const state = co.legs.get(legId)?.state
+        if (state === 'ringing' || state === 'connected' || state === 'held') counts[state]++
+      }
+      if (
+        counts.ringing !== agent.ringing ||
+        counts.connected !== agent.connected ||
+        counts.held !== agent.held
+      ) {
+        fail(
+          `agent ${agent.user.id} leg counts drifted: ${JSON.stringify(counts)} vs ${agent.ringing}/${agent.connected}/${agent.held}`,
+        )
+      }
+      if (!co.staleAgents.has(agent)) {
+        // Flags of an agent not awaiting refresh must be exact.
+        const free =
+          agent.absence === null &&
+          agent.legIds.size === 0 &&
+          !(agent.wrapUpUntil !== null && agent.wrapUpUntil > state.now)
+        for (const m of agent.memberships.values()) {
+          const present = m.loggedIn && m.paused === null && agent.absence === null
+          if (m.present !== present || m.idle !== (present && free))
+            fail(`agent ${agent.user.id} flags in ${m.queueId} are stale`)
+        }
+      }
       let talking = 0
       for (const legId of agent.legIds) {
         const leg = co.legs.get(legId)

@@ -9,82 +9,47 @@ import type { Ctx } from './context'
 import type { Agent, Call, CompanyState, Membership, QueueRuntime } from './state'
 
 /** Has a connected or held leg: on a call in the sense of the directory's busy lamp. */
-export function isBusy(co: CompanyState, agent: Agent): boolean {
-  for (const legId of agent.legIds) {
-    const leg = co.legs.get(legId)
-    if (leg && (leg.state === 'connected' || leg.state === 'held')) return true
-  }
-  return false
+export function isBusy(agent: Agent): boolean {
+  return agent.connected + agent.held > 0
 }
 
 /** Has a connected (not held) leg: talking right now. */
-export function isTalking(co: CompanyState, agent: Agent): boolean {
-  for (const legId of agent.legIds) {
-    if (co.legs.get(legId)?.state === 'connected') return true
-  }
-  return false
-}
-
-/** Has a ringing leg for some call other than `exceptCallId`. */
-export function isRinging(co: CompanyState, agent: Agent, exceptCallId: string | null): boolean {
-  for (const legId of agent.legIds) {
-    const leg = co.legs.get(legId)
-    if (leg && leg.state === 'ringing' && leg.callId !== exceptCallId) return true
-  }
-  return false
+export function isTalking(agent: Agent): boolean {
+  return agent.connected > 0
 }
 
 export function inWrapUp(agent: Agent, now: number): boolean {
   return agent.wrapUpUntil !== null && agent.wrapUpUntil > now
 }
 
-export function presenceOf(co: CompanyState, agent: Agent): Presence {
+export function presenceOf(agent: Agent): Presence {
   if (agent.absence) return 'absent'
-  return isBusy(co, agent) ? 'busy' : 'available'
+  return isBusy(agent) ? 'busy' : 'available'
 }
 
 export function activityOf(co: CompanyState, agent: Agent, now: number): AgentActivity {
-  let ringing = false
-  let held = false
-  for (const legId of agent.legIds) {
-    const leg = co.legs.get(legId)
-    if (!leg) continue
-    if (leg.state === 'connected') {
+  if (agent.connected > 0) {
+    for (const legId of agent.legIds) {
+      const leg = co.legs.get(legId)
+      if (leg?.state !== 'connected') continue
       const call = co.calls.get(leg.callId)
       return call && call.state === 'consulting' && call.agentId === agent.user.id
         ? 'consulting'
         : 'on-call'
     }
-    if (leg.state === 'held') held = true
-    if (leg.state === 'ringing') ringing = true
   }
-  if (held) return 'on-hold'
-  if (ringing) return 'ringing'
+  if (agent.held > 0) return 'on-hold'
+  if (agent.ringing > 0) return 'ringing'
   if (inWrapUp(agent, now)) return 'wrap-up'
   return 'idle'
 }
 
-/** Logged in, not paused, not absent: counts as staffing the queue (join-empty, leave-when-empty). */
-export function isPresentMember(agent: Agent, membership: Membership): boolean {
-  return membership.loggedIn && membership.paused === null && agent.absence === null
-}
-
-export function presentMembers(co: CompanyState, queue: QueueRuntime): number {
-  let n = 0
-  for (const userId of queue.memberIds) {
-    const agent = co.agents.get(userId)
-    const m = agent?.memberships.get(queue.config.id)
-    if (agent && m && isPresentMember(agent, m)) n++
-  }
-  return n
-}
-
 /**
  * Why this member cannot be offered this caller now, or null if they can. The order of the
- * checks decides which reason the why-trail shows when several apply.
+ * checks decides which reason the why-trail shows when several apply. Members already ringing
+ * for this very caller are handled by the caller of this function.
  */
 export function skipReason(
-  co: CompanyState,
   agent: Agent,
   membership: Membership,
   call: Call | null,
@@ -93,11 +58,46 @@ export function skipReason(
   if (!membership.loggedIn) return 'logged-out'
   if (agent.absence) return 'absent'
   if (membership.paused) return 'paused'
-  if (isBusy(co, agent)) return 'busy'
-  if (isRinging(co, agent, call?.id ?? null)) return 'ringing'
+  if (agent.connected + agent.held > 0) return 'busy'
+  if (agent.ringing > 0) return 'ringing'
   if (inWrapUp(agent, now)) return 'wrap-up'
   if (call && call.triedThisRound.has(agent.user.id)) return 'no-answer-this-call'
   return null
+}
+
+/**
+ * Recompute an agent's derived flags in each of their queues (present, idle) and the queues'
+ * counts. A queue in which the agent became idle, or whose staffing changed, is marked for
+ * distribution. Cheap: one pass over the agent's memberships.
+ */
+export function refreshAgent(co: CompanyState, agent: Agent, now: number): void {
+  const free =
+    agent.absence === null &&
+    agent.connected + agent.held + agent.ringing === 0 &&
+    !inWrapUp(agent, now)
+  for (const m of agent.memberships.values()) {
+    const present = m.loggedIn && m.paused === null && agent.absence === null
+    const idle = present && free
+    if (present === m.present && idle === m.idle) continue
+    const queue = co.queues.get(m.queueId)!
+    if (present !== m.present) {
+      queue.presentCount += present ? 1 : -1
+      m.present = present
+      co.dirtyQueues.add(m.queueId)
+    }
+    if (idle !== m.idle) {
+      queue.idleCount += idle ? 1 : -1
+      m.idle = idle
+      if (idle) co.dirtyQueues.add(m.queueId)
+    }
+  }
+}
+
+/** Bring every agent touched since the last distribution up to date. */
+export function refreshStaleAgents(co: CompanyState, now: number): void {
+  if (co.staleAgents.size === 0) return
+  for (const agent of co.staleAgents) refreshAgent(co, agent, now)
+  co.staleAgents.clear()
 }
 
 /** A user's leg on a call ended after it had been answered: record the call and start wrap-up. */
@@ -118,7 +118,6 @@ export function finishCallForAgent(
     }
   }
   ctx.touchAgent(agent.user.id)
-  ctx.markAgentQueuesDirty(agent)
 }
 
 export function pauseMembership(

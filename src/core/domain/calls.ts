@@ -5,7 +5,7 @@
  */
 import type { Instant, PhoneNumber, QueueId, UserId } from '../../shared/ids'
 import type { CallEndReason, Destination, LegRole, Party } from '../../shared/model'
-import { finishCallForAgent, isBusy, isTalking, noteUnanswered, presentMembers } from './agents'
+import { finishCallForAgent, isBusy, isTalking, noteUnanswered, refreshStaleAgents } from './agents'
 import { buildCallLog } from './call-log'
 import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
@@ -22,7 +22,7 @@ import type {
   RingContext,
   UserLedger,
 } from './state'
-import { callView } from './views'
+import { endedCall } from './views'
 
 /** How many overflow hops one call may take before it is refused (guards against A → B → A). */
 const maxOverflowHops = 8
@@ -67,6 +67,7 @@ export function createLeg(
     const agent = ctx.co.agents.get(ownerId)
     if (agent) {
       agent.legIds.add(leg.id)
+      agent.ringing++
       ctx.touchAgent(agent.user.id)
     }
   }
@@ -88,7 +89,7 @@ export function endLeg(
 ): number {
   if (leg.state === 'ended') return 0
   const wasAnswered = leg.answeredAt !== null
-  const { talkedMs } = transitionLeg(leg, 'ended', ctx.now)
+  const talkedMs = moveLeg(ctx, leg, 'ended')
   if (reason !== null) ctx.command({ type: 'end', companyId: ctx.co.id, legId: leg.id, reason })
   ctx.co.legs.delete(leg.id)
   const i = call.legIds.indexOf(leg.id)
@@ -97,8 +98,6 @@ export function endLeg(
     const agent = ctx.co.agents.get(leg.ownerId)
     if (agent) {
       agent.legIds.delete(leg.id)
-      ctx.touchAgent(agent.user.id)
-      ctx.markAgentQueuesDirty(agent)
       if (wasAnswered) finishCallForAgent(ctx, agent, talkedMs, wrapUpQueueId)
     }
     const ledger = call.ledgerUsers.get(leg.ownerId)
@@ -108,18 +107,48 @@ export function endLeg(
   return talkedMs
 }
 
+/** Every call state change goes through here, so subscribers always hear of it. */
+export function moveCall(ctx: Ctx, call: Call, to: Call['state']): void {
+  const from = call.state
+  transitionCall(call, to)
+  ctx.touchCall(call)
+  // The agent's activity reads "consulting" from the call's state.
+  if ((from === 'consulting' || to === 'consulting') && call.agentId !== null)
+    ctx.touchAgent(call.agentId)
+}
+
+/**
+ * Every leg state change goes through here, so that the owner's counts of ringing, connected
+ * and held legs (which their status and eligibility are read from) never drift.
+ * Returns the talk time of the segment that ended, if the leg stopped talking.
+ */
+export function moveLeg(ctx: Ctx, leg: Leg, to: Leg['state']): number {
+  const agent = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
+  if (agent) adjust(agent, leg.state, -1)
+  const { talkedMs } = transitionLeg(leg, to, ctx.now)
+  if (agent) {
+    adjust(agent, to, 1)
+    ctx.touchAgent(agent.user.id)
+  }
+  return talkedMs
+}
+
+function adjust(agent: Agent, state: Leg['state'], by: number): void {
+  if (state === 'ringing') agent.ringing += by
+  else if (state === 'connected') agent.connected += by
+  else if (state === 'held') agent.held += by
+}
+
 /** Hold or resume a leg, keeping talk time honest (hold is not talk). */
 export function setLegHeld(ctx: Ctx, call: Call, leg: Leg, held: boolean): void {
   if (held && leg.state === 'connected') {
-    const { talkedMs } = transitionLeg(leg, 'held', ctx.now)
-    addTalk(ctx, call, leg, talkedMs)
+    addTalk(ctx, call, leg, moveLeg(ctx, leg, 'held'))
     ctx.command({ type: 'hold', companyId: ctx.co.id, legId: leg.id })
   } else if (!held && leg.state === 'held') {
-    transitionLeg(leg, 'connected', ctx.now)
+    moveLeg(ctx, leg, 'connected')
     ctx.command({ type: 'resume', companyId: ctx.co.id, legId: leg.id })
   }
   ctx.touchCall(call)
-  if (leg.ownerId !== null) ctx.touchAgent(leg.ownerId)
 }
 
 function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
@@ -242,11 +271,7 @@ export function endOffer(
   const i = call.offers.indexOf(offer)
   if (i >= 0) call.offers.splice(i, 1)
   ctx.touchCall(call)
-  if (offer.userId !== null) {
-    ctx.touchAgent(offer.userId)
-    const agent = ctx.co.agents.get(offer.userId)
-    if (agent) ctx.markAgentQueuesDirty(agent)
-  }
+  if (offer.userId !== null) ctx.touchAgent(offer.userId)
 }
 
 export function withdrawOffers(
@@ -386,7 +411,8 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
     ledger.overflowTo = config.overflow
     return leaveTo(ctx, call, config.overflow, 'queue-full', config.id)
   }
-  if (!config.joinEmpty && presentMembers(ctx.co, queue) === 0) {
+  refreshStaleAgents(ctx.co, ctx.now)
+  if (!config.joinEmpty && queue.presentCount === 0) {
     ctx.trail(call, {
       kind: 'exit',
       at: ctx.now,
@@ -404,7 +430,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
     ledger.overflowTo = config.overflow
     return leaveTo(ctx, call, config.overflow, 'queue-empty', config.id)
   }
-  transitionCall(call, 'queued')
+  moveCall(ctx, call, 'queued')
   call.queueId = config.id
   call.enteredQueueAt = ctx.now
   call.waitingSince = options.waitingSince
@@ -414,6 +440,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   call.triedThisRound.clear()
   call.nextOfferAt = ctx.now
   call.progressiveCount = 1
+  call.progressiveStarted = false
   call.noAgentNoted = false
   call.episode = { queueId: config.id, agentId: null, answeredAt: null }
   insertWaiting(queue, call)
@@ -424,14 +451,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   if (config.maxWaitSeconds !== null) {
     ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken)
   }
-  if (config.strategy === 'ring-progressively') {
-    ctx.schedule(
-      'progressive-step',
-      ctx.now + config.progressiveStepSeconds * 1000,
-      call.id,
-      call.queueToken,
-    )
-  }
+
   const remote = ctx.co.legs.get(call.remoteLegId)
   if (remote?.state === 'ringing' && call.direction === 'inbound') {
     ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
@@ -590,7 +610,7 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     return ringExternal(ctx, call, agent.absence.forwardTo, { ...options, via: 'forward' }, userId)
   }
   // Busy means talking: a user with a caller on hold can still take a call to them.
-  if (isTalking(ctx.co, agent) || ctx.co.legs.get(call.remoteLegId)?.ownerId === userId) {
+  if (isTalking(agent) || ctx.co.legs.get(call.remoteLegId)?.ownerId === userId) {
     if (user.forwardOnBusy !== null && options.via !== 'recall') {
       ctx.trail(call, {
         kind: 'forward',
@@ -605,7 +625,7 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     return notAnswered(ctx, call, 'busy')
   }
   const ringSeconds = user.forwardOnNoAnswer?.afterSeconds ?? ctx.co.config.directRingSeconds
-  if (call.state !== 'ringing') transitionCall(call, 'ringing')
+  if (call.state !== 'ringing') moveCall(ctx, call, 'ringing')
   call.ring = {
     via: options.via,
     userId,
@@ -624,7 +644,7 @@ export function ringExternal(
   options: RouteOptions,
   forUser: UserId | null = null,
 ): void {
-  if (call.state !== 'ringing') transitionCall(call, 'ringing')
+  if (call.state !== 'ringing') moveCall(ctx, call, 'ringing')
   call.ring = {
     via: options.via,
     userId: forUser,
@@ -677,7 +697,7 @@ export function notAnswered(ctx: Ctx, call: Call, why: 'no-answer' | 'busy'): vo
       userId: recallTo,
       reason: 'transfer-not-answered',
     })
-    if (agent && !isBusy(ctx.co, agent)) {
+    if (agent && !isBusy(agent)) {
       return ringUser(ctx, call, recallTo, {
         via: 'recall',
         recallTo: null,
@@ -737,11 +757,11 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
 
 /** Make `leg` the remote party's partner and connect them. */
 export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId | null): void {
-  if (leg.state === 'ringing' || leg.state === 'held') transitionLeg(leg, 'connected', ctx.now)
+  if (leg.state === 'ringing' || leg.state === 'held') moveLeg(ctx, leg, 'connected')
   leg.role = leg.ownerId !== null ? 'agent' : 'callee'
   const remote = ctx.co.legs.get(call.remoteLegId)!
   if (remote.state === 'ringing') {
-    transitionLeg(remote, 'connected', ctx.now)
+    moveLeg(ctx, remote, 'connected')
     ctx.command({ type: 'answer', companyId: ctx.co.id, legId: remote.id })
   } else if (remote.state === 'held') {
     setLegHeld(ctx, call, remote, false)
@@ -750,7 +770,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
   call.partnerLegId = leg.id
   call.agentId = leg.ownerId
   call.answeredAt ??= ctx.now
-  transitionCall(call, 'connected')
+  moveCall(ctx, call, 'connected')
   if (leg.ownerId !== null) {
     const agent = ctx.co.agents.get(leg.ownerId)
     if (agent) {
@@ -845,7 +865,7 @@ export function endCall(
   }
   call.conference = null
   call.endReason = reason
-  transitionCall(call, 'ended')
+  moveCall(ctx, call, 'ended')
   for (const ledger of call.ledgerQueues.values()) {
     if (ledger.outcome === null) ledger.outcome = 'abandoned'
     ledger.exitAt ??= ctx.now
@@ -853,10 +873,9 @@ export function endCall(
   const records = buildCallLog(ctx.co, call, ctx.now)
   for (const record of records) ctx.out.callLog.push(record)
   noteMissed(ctx, call)
-  ctx.out.ended.push({ call: callView(ctx.co, call), trail: call.trail })
+  ctx.out.ended.push(endedCall(ctx.co, call))
   ctx.co.calls.delete(call.id)
-  ctx.touchedCalls.delete(call)
-  ctx.removedCalls.add(call.id)
+  ctx.callRemoved(call)
 }
 
 /** An unanswered queue call joins the shared missed-call worklist (once, however many rang). */
@@ -879,7 +898,7 @@ function noteMissed(ctx: Ctx, call: Call): void {
   let byNumber = ctx.co.missedByNumber.get(call.remote.number)
   if (!byNumber) ctx.co.missedByNumber.set(call.remote.number, (byNumber = new Set()))
   byNumber.add(call.id)
-  ctx.touchedMissed.add(call.id)
+  ctx.touchMissed(call.id)
   if (ctx.co.missed.size > maxMissed) {
     const oldest = ctx.co.missed.keys().next().value
     if (oldest !== undefined) dropMissed(ctx, oldest)
@@ -893,7 +912,7 @@ export function dropMissed(ctx: Ctx, callId: string): void {
   const byNumber = ctx.co.missedByNumber.get(entry.caller.number)
   byNumber?.delete(callId)
   if (byNumber?.size === 0) ctx.co.missedByNumber.delete(entry.caller.number)
-  ctx.touchedMissed.add(callId)
+  ctx.touchMissed(callId)
 }
 
 /** Someone reached this number: its missed calls are called back, by them. */

@@ -1,6 +1,7 @@
 /**
  * The working context of one company during one step: the current time, the outputs being
- * collected, and which entities changed (so that deltas are built once per entity per step).
+ * collected, and which entities changed (kept in the company's change sets, reported once per
+ * entity per step).
  */
 import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
 import type { Destination, QueueLogEvent, QueueLogKind, TrailEntry } from '../../shared/model'
@@ -12,12 +13,6 @@ import type { TimerKind } from './timers'
 const maxTrail = 200
 
 export class Ctx {
-  readonly touchedCalls = new Set<Call>()
-  readonly removedCalls = new Set<CallId>()
-  readonly touchedAgents = new Set<UserId>()
-  readonly touchedQueues = new Set<QueueId>()
-  readonly touchedMissed = new Set<CallId>()
-
   constructor(
     readonly state: EngineState,
     readonly co: CompanyState,
@@ -42,23 +37,33 @@ export class Ctx {
   }
 
   touchCall(call: Call): void {
-    this.touchedCalls.add(call)
+    this.co.changes.calls.add(call)
   }
 
+  callRemoved(call: Call): void {
+    this.co.changes.calls.delete(call)
+    this.co.changes.removedCalls.add(call.id)
+  }
+
+  touchMissed(callId: CallId): void {
+    this.co.changes.missed.add(callId)
+  }
+
+  /** The agent changed: their view goes out, and their queue flags are refreshed before routing. */
   touchAgent(userId: UserId): void {
-    this.touchedAgents.add(userId)
+    const agent = this.co.agents.get(userId)
+    if (agent) {
+      this.co.changes.agents.add(agent)
+      this.co.staleAgents.add(agent)
+    }
   }
 
   touchQueue(queueId: QueueId): void {
-    this.touchedQueues.add(queueId)
+    this.co.changes.queues.add(queueId)
   }
 
   markDirty(queueId: QueueId): void {
     this.co.dirtyQueues.add(queueId)
-  }
-
-  markAgentQueuesDirty(agent: Agent): void {
-    for (const queueId of agent.memberships.keys()) this.co.dirtyQueues.add(queueId)
   }
 
   trail(call: Call, entry: TrailEntry): void {

@@ -1,6 +1,7 @@
 /** What happens when a deadline falls due. Each checks its token: a stale deadline does nothing. */
 import { endCall, endLeg, exitQueue, queueOfferUnanswered, endOffer, notAnswered } from './calls'
 import type { Ctx } from './context'
+import { isOpen, nextMinute } from './opening-hours'
 import { consultEnded, parkTimedOut } from './operations'
 import { clearAbsence } from './presence'
 import type { TimerEntry } from './timers'
@@ -27,7 +28,6 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       if (!agent || agent.wrapUpToken !== entry.token) return
       agent.wrapUpUntil = null
       ctx.touchAgent(agent.user.id)
-      ctx.markAgentQueuesDirty(agent)
       return
     }
     case 'max-wait': {
@@ -72,6 +72,20 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
     case 'dial-timeout': {
       const call = co.calls.get(entry.ref)
       if (call?.state === 'dialing') endCall(ctx, call, 'no-answer')
+      return
+    }
+    case 'hours-check': {
+      // Queues open and close with the clock, not with an event: look once a minute.
+      for (const queue of co.queues.values()) {
+        const hours = queue.config.openingHours
+        if (!hours) continue
+        const open = isOpen(co, hours, ctx.now)
+        if (open !== queue.wasOpen) {
+          queue.wasOpen = open
+          ctx.touchQueue(queue.config.id)
+        }
+      }
+      ctx.schedule('hours-check', nextMinute(ctx.now), co.id, 0)
       return
     }
     case 'invite-timeout': {

@@ -33,6 +33,8 @@ import {
   onResume,
   onRetrieve,
 } from './operations'
+import { refreshAgent } from './agents'
+import { isOpen, nextMinute } from './opening-hours'
 import {
   onAbsenceClear,
   onAbsenceSet,
@@ -51,7 +53,8 @@ import {
   onLegRejected,
 } from './telephony-events'
 import { TimerHeap } from './timers'
-import { agentView, callView, companySnapshot, queueView } from './views'
+import { companySnapshot } from './views'
+export { deltasOf } from './views'
 
 export interface EngineOptions {
   newId: IdSource
@@ -68,8 +71,24 @@ export function createEngineState(companies: CompanyConfig[], options: EngineOpt
     seq: 0,
     newId: options.newId,
   }
-  for (const config of companies)
-    state.companies.set(config.id, companyState(config, options.seed ?? 1))
+  for (const config of companies) {
+    const co = companyState(config, options.seed ?? 1)
+    state.companies.set(config.id, co)
+    if (config.queues.some((q) => q.openingHours !== null)) {
+      for (const queue of co.queues.values()) {
+        if (queue.config.openingHours)
+          queue.wasOpen = isOpen(co, queue.config.openingHours, options.now)
+      }
+      state.timers.push({
+        at: nextMinute(options.now),
+        seq: ++state.seq,
+        kind: 'hours-check',
+        companyId: co.id,
+        ref: co.id,
+        token: 0,
+      })
+    }
+  }
   return state
 }
 
@@ -87,6 +106,14 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     missed: new Map(),
     missedByNumber: new Map(),
     dirtyQueues: new Set(),
+    staleAgents: new Set(),
+    changes: {
+      calls: new Set(),
+      removedCalls: new Set(),
+      agents: new Set(),
+      queues: new Set(),
+      missed: new Set(),
+    },
     rng: seed ^ hash(config.id),
     localTimeCache: null,
   }
@@ -98,6 +125,9 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       absenceToken: 0,
       memberships: new Map(),
       legIds: new Set(),
+      ringing: 0,
+      connected: 0,
+      held: 0,
       wrapUpUntil: null,
       wrapUpToken: 0,
       lastCallEndedAt: null,
@@ -111,23 +141,38 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     }
   }
   for (const queueConfig of config.queues) {
-    const queue: QueueRuntime = { config: queueConfig, waiting: [], memberIds: [], rrCursor: -1 }
+    const queue: QueueRuntime = {
+      config: queueConfig,
+      waiting: [],
+      memberIds: [],
+      members: [],
+      presentCount: 0,
+      idleCount: 0,
+      rrCursor: -1,
+      wasOpen: true,
+    }
     queueConfig.members.forEach((member, order) => {
       const agent = co.agents.get(member.userId)
       if (!agent) return
-      queue.memberIds.push(member.userId)
-      agent.memberships.set(queueConfig.id, {
+      const membership = {
         queueId: queueConfig.id,
         penalty: member.penalty,
         order,
         loggedIn: member.loggedIn,
         paused: null,
-      })
+        present: false,
+        idle: false,
+      }
+      queue.memberIds.push(member.userId)
+      queue.members.push({ agent, membership })
+      agent.memberships.set(queueConfig.id, membership)
     })
     co.queues.set(queueConfig.id, queue)
     for (const number of queueConfig.numbers)
       co.numbers.set(number, { kind: 'queue', queueId: queueConfig.id })
   }
+  for (const agent of co.agents.values()) refreshAgent(co, agent, 0)
+  co.dirtyQueues.clear()
   return co
 }
 
@@ -177,10 +222,7 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
       distribute(ctx)
     }
   }
-  for (const ctx of contexts.values()) {
-    ctx.now = now
-    collectDeltas(ctx, out)
-  }
+  for (const ctx of contexts.values()) collectChanges(ctx.co, out)
   return { state, out, error }
 }
 
@@ -247,42 +289,28 @@ function apply(ctx: Ctx, input: Exclude<EngineInput, { type: 'tick' }>): EngineE
   }
 }
 
-function collectDeltas(ctx: Ctx, out: Outputs): void {
-  const co = ctx.co
-  for (const call of ctx.touchedCalls) {
-    if (call.state !== 'ended')
-      out.deltas.push({ entity: 'call', op: 'upsert', companyId: co.id, call: callView(co, call) })
-  }
-  for (const id of ctx.removedCalls)
-    out.deltas.push({ entity: 'call', op: 'remove', companyId: co.id, id })
-  for (const userId of ctx.touchedAgents) {
-    const agent = co.agents.get(userId)
-    if (agent)
-      out.deltas.push({
-        entity: 'agent',
-        op: 'upsert',
-        companyId: co.id,
-        agent: agentView(co, agent, ctx.now),
-      })
-  }
-  for (const queueId of ctx.touchedQueues) {
-    const queue = co.queues.get(queueId)
-    if (queue)
-      out.deltas.push({
-        entity: 'queue',
-        op: 'upsert',
-        companyId: co.id,
-        queue: queueView(co, queue, ctx.now),
-      })
-  }
-  for (const callId of ctx.touchedMissed) {
-    const missed = co.missed.get(callId)
-    out.deltas.push(
-      missed
-        ? { entity: 'missed', op: 'upsert', companyId: co.id, missed }
-        : { entity: 'missed', op: 'remove', companyId: co.id, id: callId },
-    )
-  }
+/** Report what changed in a company during the step, and start the next step afresh. */
+function collectChanges(co: CompanyState, out: Outputs): void {
+  const c = co.changes
+  if (c.calls.size + c.removedCalls.size + c.agents.size + c.queues.size + c.missed.size === 0)
+    return
+  const calls: string[] = []
+  for (const call of c.calls) if (call.state !== 'ended') calls.push(call.id)
+  const agents: string[] = []
+  for (const agent of c.agents) agents.push(agent.user.id)
+  out.changes.push({
+    companyId: co.id,
+    calls,
+    removedCalls: [...c.removedCalls],
+    agents,
+    queues: [...c.queues],
+    missed: [...c.missed],
+  })
+  c.calls.clear()
+  c.removedCalls.clear()
+  c.agents.clear()
+  c.queues.clear()
+  c.missed.clear()
 }
 
 /** When the runtime should next tick the engine, if ever. */

@@ -16,7 +16,6 @@ import type {
   CallbackMarked,
   CallLogRecord,
   CallView,
-  Delta,
   Destination,
   Party,
   QueueLogEvent,
@@ -123,9 +122,25 @@ export type TelephonyCommand =
   | { type: 'end'; companyId: CompanyId; legId: LegId; reason: LegEndReason }
   | { type: 'conference'; companyId: CompanyId; callId: CallId; legIds: LegId[] }
 
+/** A call that ended in this step. Its view is built when first read. */
 export interface EndedCall {
-  call: CallView
-  trail: TrailEntry[]
+  readonly companyId: CompanyId
+  readonly callId: CallId
+  readonly call: CallView
+  readonly trail: TrailEntry[]
+}
+
+/**
+ * Which entities of a company changed in a step. Subscribers turn these into deltas with
+ * `deltasOf` (before the next step): views are built only when someone is listening.
+ */
+export interface CompanyChanges {
+  companyId: CompanyId
+  calls: CallId[]
+  removedCalls: CallId[]
+  agents: UserId[]
+  queues: QueueId[]
+  missed: CallId[]
 }
 
 export interface Outputs {
@@ -133,7 +148,7 @@ export interface Outputs {
   queueLog: QueueLogEvent[]
   callLog: CallLogRecord[]
   callbacks: CallbackMarked[]
-  deltas: Delta[]
+  changes: CompanyChanges[]
   ended: EndedCall[]
 }
 
@@ -145,5 +160,5 @@ export interface StepResult {
 }
 
 export function emptyOutputs(): Outputs {
-  return { commands: [], queueLog: [], callLog: [], callbacks: [], deltas: [], ended: [] }
+  return { commands: [], queueLog: [], callLog: [], callbacks: [], changes: [], ended: [] }
 }

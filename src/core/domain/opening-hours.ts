@@ -54,6 +54,10 @@ export function isOpenAt(hours: OpeningHours, local: LocalTime): boolean {
   return ranges.some((r) => local.minuteOfDay >= r.from && local.minuteOfDay < r.to)
 }
 
+export function nextMinute(at: Instant): Instant {
+  return at - (at % 60_000) + 60_000
+}
+
 export function isOpen(co: CompanyState, hours: OpeningHours, at: Instant): boolean {
   return isOpenAt(hours, companyLocalTime(co, at))
 }

@@ -24,12 +24,12 @@ import {
   setLegHeld,
   userParty,
   withdrawQueueOffersFor,
+  moveLeg,
+  moveCall,
 } from './calls'
-import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import type { UserCommand } from './io'
-import { transitionLeg } from './leg-machine'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
 
@@ -129,8 +129,7 @@ export const onOfferAnswer: Handler<'offer.answer'> = (ctx, input) => {
       'INVALID_STATE',
       `call ${input.callId} is not ringing for ${input.userId}`,
     )
-  if (isTalking(ctx.co, agent))
-    return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   const leg =
     offer.legIds.map((id) => ctx.co.legs.get(id)).find((l) => l?.terminal === 'primary') ??
     ctx.co.legs.get(offer.legIds[0]!)
@@ -165,8 +164,7 @@ export const onPick: Handler<'call.pick'> = (ctx, input) => {
   const queueId = call.queueId
   if (!agent.memberships.has(queueId))
     return new EngineError('NOT_A_MEMBER', `${input.userId} is not a member of ${queueId}`)
-  if (isTalking(ctx.co, agent))
-    return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   const ringing = call.offers.find((o) => o.userId === input.userId)
   if (ringing) return onOfferAnswer(ctx, { ...input, type: 'offer.answer' })
   withdrawQueueOffersFor(ctx, agent)
@@ -188,7 +186,7 @@ export const onHold: Handler<'call.hold'> = (ctx, input) => {
   setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, true)
   const partner = partnerLeg(ctx, call)
   if (partner) setLegHeld(ctx, call, partner, true)
-  transitionCall(call, 'held')
+  moveCall(ctx, call, 'held')
   if (call.episode?.agentId === input.userId)
     ctx.queueLog('hold', call.episode.queueId, call, input.userId)
   return null
@@ -200,12 +198,11 @@ export const onResume: Handler<'call.resume'> = (ctx, input) => {
   const { agent, call } = found
   if (call.state !== 'held')
     return new EngineError('INVALID_STATE', `call is ${call.state}, not held`)
-  if (isTalking(ctx.co, agent))
-    return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, false)
   const partner = partnerLeg(ctx, call)
   if (partner) setLegHeld(ctx, call, partner, false)
-  transitionCall(call, 'connected')
+  moveCall(ctx, call, 'connected')
   if (call.episode?.agentId === input.userId)
     ctx.queueLog('unhold', call.episode.queueId, call, input.userId)
   return null
@@ -277,7 +274,7 @@ function targetBusy(ctx: Ctx, target: Destination): EngineError | null {
   if (target.kind !== 'user') return null
   const agent = ctx.co.agents.get(target.userId)!
   if (agent.absence?.forwardTo) return null
-  if (isTalking(ctx.co, agent) && agent.user.forwardOnBusy === null) {
+  if (isTalking(agent) && agent.user.forwardOnBusy === null) {
     return new EngineError(
       'TARGET_BUSY',
       `${agent.user.firstName} ${agent.user.lastName} is on a call`,
@@ -297,10 +294,10 @@ export const onConsult: Handler<'transfer.consult'> = (ctx, input) => {
     )
   const target = resolveTarget(ctx, input.userId, input.target, false)
   if (target instanceof EngineError) return target
-  if (target.kind === 'user' && isBusy(ctx.co, ctx.co.agents.get(target.userId)!)) {
+  if (target.kind === 'user' && isBusy(ctx.co.agents.get(target.userId)!)) {
     return new EngineError('TARGET_BUSY', 'the colleague is on a call')
   }
-  if (call.state === 'held' && isTalking(ctx.co, agent))
+  if (call.state === 'held' && isTalking(agent))
     return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, true)
   const partner = partnerLeg(ctx, call)
@@ -333,14 +330,14 @@ export const onConsult: Handler<'transfer.consult'> = (ctx, input) => {
     call.consult.token,
   )
   if (target.kind === 'user') ledgerUser(ctx, call, target.userId, 'incoming', operator, null)
-  transitionCall(call, 'consulting')
+  moveCall(ctx, call, 'consulting')
   ctx.touchAgent(input.userId)
   return null
 }
 
 export function consultAnswered(ctx: Ctx, call: Call, leg: Leg): EngineError | null {
   const consult = call.consult!
-  transitionLeg(leg, 'connected', ctx.now)
+  moveLeg(ctx, leg, 'connected')
   consult.state = 'connected'
   startedTalking(ctx, call, leg)
   ctx.command({
@@ -386,7 +383,7 @@ export function consultEnded(
       b: partner.id,
     })
   }
-  transitionCall(call, 'connected')
+  moveCall(ctx, call, 'connected')
 }
 
 /**
@@ -440,7 +437,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
     call.id,
     token,
   )
-  transitionCall(call, 'ringing')
+  moveCall(ctx, call, 'ringing')
   setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, false)
 }
 
@@ -510,7 +507,7 @@ export const onPark: Handler<'call.park'> = (ctx, input) => {
     call.id,
     call.parkToken,
   )
-  transitionCall(call, 'parked')
+  moveCall(ctx, call, 'parked')
   return null
 }
 
@@ -521,8 +518,7 @@ export const onRetrieve: Handler<'call.retrieve'> = (ctx, input) => {
   if (callId === undefined || callId === null)
     return new EngineError('UNKNOWN_SLOT', `park slot ${input.slot} is empty`)
   const call = ctx.co.calls.get(callId)!
-  if (isTalking(ctx.co, agent))
-    return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   withdrawQueueOffersFor(ctx, agent)
   ctx.co.parkSlots[input.slot] = null
   call.parkedSlot = null
@@ -570,8 +566,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
       `${input.presentedNumber} is not a number ${input.userId} may present`,
     )
   }
-  if (isTalking(ctx.co, agent))
-    return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   const internal = ctx.co.numbers.get(to)
   if (internal?.kind === 'user' && internal.userId === input.userId)
     return new EngineError('INVALID_TARGET', 'cannot call yourself')
@@ -585,7 +580,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
     const leg = createLeg(ctx, call, 'caller', self, input.userId, 'primary')
     call.remoteLegId = leg.id
     ringCommand(ctx, call, leg, { kind: 'user', userId: input.userId }, true)
-    transitionLeg(leg, 'connected', ctx.now)
+    moveLeg(ctx, leg, 'connected')
     ctx.co.calls.set(call.id, call)
     const destination: Destination =
       internal.kind === 'user' ? { kind: 'user', userId: internal.userId } : internal
@@ -616,7 +611,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
   call.presentedNumber = presented
   const own = createLeg(ctx, call, 'agent', self, input.userId, 'primary')
   ringCommand(ctx, call, own, { kind: 'user', userId: input.userId }, true)
-  transitionLeg(own, 'connected', ctx.now)
+  moveLeg(ctx, own, 'connected')
   const far = createLeg(ctx, call, 'callee', remote, null, null)
   call.remoteLegId = far.id
   call.partnerLegId = own.id
@@ -662,7 +657,7 @@ export const onConferenceCreate: Handler<'conference.create'> = (ctx, input) => 
     members: [call.remoteLegId, call.partnerLegId!],
     invited: [],
   }
-  transitionCall(call, 'conference')
+  moveCall(ctx, call, 'conference')
   ctx.command({
     type: 'conference',
     companyId: ctx.co.id,
@@ -690,7 +685,7 @@ export const onConferenceAdd: Handler<'conference.add'> = (ctx, input) => {
   const target = resolveTarget(ctx, input.userId, input.target, false)
   if (target instanceof EngineError) return target
   if (target.kind === 'user') {
-    if (isBusy(ctx.co, ctx.co.agents.get(target.userId)!))
+    if (isBusy(ctx.co.agents.get(target.userId)!))
       return new EngineError('TARGET_BUSY', 'the colleague is on a call')
     const already = [...call.conference!.members, ...call.conference!.invited].some(
       (id) => ctx.co.legs.get(id)?.ownerId === target.userId,
@@ -717,7 +712,7 @@ export const onConferenceAdd: Handler<'conference.add'> = (ctx, input) => {
 
 export function conferenceInviteAnswered(ctx: Ctx, call: Call, leg: Leg): EngineError | null {
   const conference = call.conference!
-  transitionLeg(leg, 'connected', ctx.now)
+  moveLeg(ctx, leg, 'connected')
   conference.invited = conference.invited.filter((id) => id !== leg.id)
   conference.members.push(leg.id)
   startedTalking(ctx, call, leg)
@@ -789,7 +784,7 @@ export function leaveConference(
   }
   if (others.length === 1 && conference.invited.length === 0) {
     call.conference = null
-    transitionCall(call, 'connected')
+    moveCall(ctx, call, 'connected')
     ctx.command({
       type: 'bridge',
       companyId: ctx.co.id,

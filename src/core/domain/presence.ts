@@ -45,7 +45,6 @@ export const onAbsenceSet: Handler<'absence.set'> = (ctx, input) => {
   if (until !== null) ctx.schedule('absence-end', until, agent.user.id, agent.absenceToken)
   withdrawQueueOffersFor(ctx, agent)
   ctx.touchAgent(agent.user.id)
-  ctx.markAgentQueuesDirty(agent)
   return null
 }
 
@@ -53,7 +52,6 @@ export function clearAbsence(ctx: Ctx, agent: Agent): void {
   agent.absence = null
   agent.absenceToken = ctx.token()
   ctx.touchAgent(agent.user.id)
-  ctx.markAgentQueuesDirty(agent)
 }
 
 export const onAbsenceClear: Handler<'absence.clear'> = (ctx, input) => {

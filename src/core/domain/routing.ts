@@ -8,9 +8,9 @@
  * something that could change a match are looked at, which keeps a step cheap however many
  * callers wait elsewhere.
  */
-import type { QueueId, UserId } from '../../shared/ids'
+import type { UserId } from '../../shared/ids'
 import type { RankBasis, RoutingStrategy, SkipReason } from '../../shared/model'
-import { presentMembers, skipReason } from './agents'
+import { refreshAgent, refreshStaleAgents, skipReason } from './agents'
 import { compareWaiting, exitQueue, offerUser } from './calls'
 import type { Ctx } from './context'
 import type { Agent, Call, CompanyState, Membership, QueueRuntime } from './state'
@@ -27,19 +27,23 @@ interface Cursor {
   index: number
 }
 
+type Skipped = { userId: UserId; reason: SkipReason }[]
+
 /** Bound on re-running distribution in one step (an overflow can dirty another queue). */
 const maxPasses = 16
 
 export function distribute(ctx: Ctx): void {
   const co = ctx.co
-  for (let pass = 0; pass < maxPasses && co.dirtyQueues.size > 0; pass++) {
+  for (let pass = 0; pass < maxPasses; pass++) {
+    refreshStaleAgents(co, ctx.now)
+    if (co.dirtyQueues.size === 0) return
     const dirty = [...co.dirtyQueues]
     co.dirtyQueues.clear()
     const cursors: Cursor[] = []
     for (const queueId of dirty) {
       const queue = co.queues.get(queueId)
       if (!queue || queue.waiting.length === 0) continue
-      if (queue.config.leaveWhenEmpty && presentMembers(co, queue) === 0) {
+      if (queue.config.leaveWhenEmpty && queue.presentCount === 0) {
         for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
         continue
       }
@@ -83,17 +87,22 @@ function skipSatisfied(cursor: Cursor): void {
 
 /** Try to offer this caller to members of its queue. Returns whether anyone new was offered. */
 export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
-  const co = ctx.co
   const config = queue.config
-  let { eligible, skipped } = candidates(co, queue, call, ctx.now)
+  if (queue.idleCount === 0) {
+    // Nobody is free: nothing can be offered. Say why once, the first time it happens.
+    if (call.offers.length === 0 && !call.noAgentNoted)
+      noteNoAgent(ctx, queue, call, candidates(queue, call, ctx.now).skipped)
+    return false
+  }
+  let { eligible, skipped } = candidates(queue, call, ctx.now)
   if (
-    eligible.length === 0 &&
+    !eligible.some((c) => !c.offered) &&
     call.triedThisRound.size > 0 &&
     skipped.some((s) => s.reason === 'no-answer-this-call')
   ) {
     // Everyone free has had a go at this caller: start a new round.
     call.triedThisRound.clear()
-    ;({ eligible, skipped } = candidates(co, queue, call, ctx.now))
+    ;({ eligible, skipped } = candidates(queue, call, ctx.now))
   }
   let best = Infinity
   for (const c of eligible) best = Math.min(best, c.membership.penalty)
@@ -102,27 +111,30 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
     if (c.membership.penalty === best) tier.push(c)
     else skipped.push({ userId: c.userId, reason: 'penalty-tier' })
   }
-  const { ranked, rankedBy, values } = rank(co, queue, config.strategy, tier, ctx.now)
+  const { ranked, rankedBy, values } = rank(ctx.co, queue, config.strategy, tier, ctx.now)
   const chosen = choose(config.strategy, ranked, call)
   if (chosen.length === 0) {
-    if (call.offers.length === 0 && !call.noAgentNoted) {
-      call.noAgentNoted = true
-      ctx.trail(call, {
-        kind: 'no-agent',
-        at: ctx.now,
-        queueId: config.id,
-        strategy: config.strategy,
-        skipped,
-      })
-      ctx.touchCall(call)
-    }
+    if (call.offers.length === 0 && !call.noAgentNoted) noteNoAgent(ctx, queue, call, skipped)
     return false
   }
   for (const c of chosen) {
     offerUser(ctx, call, c.userId, config.id, config.ringTimeoutSeconds)
     ctx.queueLog('offer', config.id, call, c.userId)
+    // The member now rings: update their flags at once so the next caller sees it.
+    refreshAgent(ctx.co, c.agent, ctx.now)
   }
   if (config.strategy === 'round-robin') queue.rrCursor = chosen[0]!.membership.order
+  if (config.strategy === 'ring-progressively' && !call.progressiveStarted) {
+    // The progression starts with the first offer, not when the caller joined: a caller who
+    // waited while everyone was busy is not rung to all members at once.
+    call.progressiveStarted = true
+    ctx.schedule(
+      'progressive-step',
+      ctx.now + config.progressiveStepSeconds * 1000,
+      call.id,
+      call.queueToken,
+    )
+  }
   call.noAgentNoted = false
   ctx.trail(call, {
     kind: 'offer',
@@ -137,22 +149,32 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   return true
 }
 
+function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, skipped: Skipped): void {
+  call.noAgentNoted = true
+  ctx.trail(call, {
+    kind: 'no-agent',
+    at: ctx.now,
+    queueId: queue.config.id,
+    strategy: queue.config.strategy,
+    skipped,
+  })
+  ctx.touchCall(call)
+}
+
+/** Every member of the queue, sorted into those who could take this caller and those skipped (and why). */
 function candidates(
-  co: CompanyState,
   queue: QueueRuntime,
   call: Call,
   now: number,
-): { eligible: Candidate[]; skipped: { userId: UserId; reason: SkipReason }[] } {
+): { eligible: Candidate[]; skipped: Skipped } {
   const eligible: Candidate[] = []
-  const skipped: { userId: UserId; reason: SkipReason }[] = []
-  const queueId: QueueId = queue.config.id
-  for (const userId of queue.memberIds) {
-    const agent = co.agents.get(userId)
-    const membership = agent?.memberships.get(queueId)
-    if (!agent || !membership) continue
-    const offered = call.offers.some((o) => o.userId === userId)
-    const reason = offered ? null : skipReason(co, agent, membership, call, now)
-    if (reason === null) eligible.push({ userId, agent, membership, offered })
+  const skipped: Skipped = []
+  const offered = call.offers.length > 0 ? new Set(call.offers.map((o) => o.userId)) : null
+  for (const { agent, membership } of queue.members) {
+    const userId = agent.user.id
+    const isOffered = offered?.has(userId) ?? false
+    const reason = isOffered ? null : skipReason(agent, membership, call, now)
+    if (reason === null) eligible.push({ userId, agent, membership, offered: isOffered })
     else skipped.push({ userId, reason })
   }
   return { eligible, skipped }

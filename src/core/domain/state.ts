@@ -143,6 +143,8 @@ export interface Call {
   nextOfferAt: Instant
   progressiveCount: number
   noAgentNoted: boolean
+  /** Ring-progressively: the progression starts with the first offer, not on entering the queue. */
+  progressiveStarted: boolean
   overflowHops: number
   // Operations
   consult: Consult | null
@@ -168,6 +170,10 @@ export interface Membership {
   order: number
   loggedIn: boolean
   paused: { reason: string; since: Instant } | null
+  /** Derived, kept by refreshAgent: logged in, not paused, not absent. */
+  present: boolean
+  /** Derived, kept by refreshAgent: present and free to be offered a caller now. */
+  idle: boolean
 }
 
 export interface Agent {
@@ -178,6 +184,10 @@ export interface Agent {
   memberships: Map<QueueId, Membership>
   /** Every live leg that rings or connects one of this user's terminals. */
   legIds: Set<LegId>
+  /** How many of those legs are in each state; kept with every leg transition. */
+  ringing: number
+  connected: number
+  held: number
   wrapUpUntil: Instant | null
   wrapUpToken: number
   lastCallEndedAt: Instant | null
@@ -186,14 +196,25 @@ export interface Agent {
   unansweredStreak: number
 }
 
+export interface QueueMember {
+  agent: Agent
+  membership: Membership
+}
+
 export interface QueueRuntime {
   config: QueueConfig
   /** Waiting callers in service order: VIP first, then priority, then waitingSince, then seq. */
   waiting: Call[]
   /** Members in configured order. */
   memberIds: UserId[]
+  members: QueueMember[]
+  /** How many members are present, and how many are idle (see Membership); kept by refreshAgent. */
+  presentCount: number
+  idleCount: number
   /** Round-robin memory: index in memberIds of the member last offered a call. */
   rrCursor: number
+  /** Whether the queue was open at the last opening-hours check (its view changes when it turns). */
+  wasOpen: boolean
 }
 
 export interface LocalTime {
@@ -218,6 +239,16 @@ export interface CompanyState {
   missed: Map<CallId, MissedCallView>
   missedByNumber: Map<PhoneNumber, Set<CallId>>
   dirtyQueues: Set<QueueId>
+  /** Agents whose derived membership flags must be recomputed before the next distribution. */
+  staleAgents: Set<Agent>
+  /** What changed in the current step; reported in the step's outputs and then cleared. */
+  changes: {
+    calls: Set<Call>
+    removedCalls: Set<CallId>
+    agents: Set<Agent>
+    queues: Set<QueueId>
+    missed: Set<CallId>
+  }
   rng: number
   localTimeCache: LocalTime | null
 }

@@ -19,11 +19,11 @@ import {
   ringUser,
   bridgePartner,
   notAnswered,
+  moveLeg,
 } from './calls'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import type { TelephonyEvent } from './io'
-import { transitionLeg } from './leg-machine'
 import {
   consultEnded,
   conferenceInviteAnswered,
@@ -120,6 +120,7 @@ export function newCall(
     nextOfferAt: ctx.now,
     progressiveCount: 1,
     noAgentNoted: false,
+    progressiveStarted: false,
     overflowHops: 0,
     consult: null,
     parkedSlot: null,
@@ -153,7 +154,7 @@ export const onLegAnswered: Handler<'leg.answered'> = (ctx, input) => {
   // An agent never has two calls in talk at once: a phone that picks up a second call while
   // talking is refused (the adapter hangs that leg up).
   const owner = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
-  if (owner && isTalking(ctx.co, owner))
+  if (owner && isTalking(owner))
     return new EngineError('AGENT_BUSY', `${leg.ownerId} is already talking on another call`)
   if (leg.id === call.remoteLegId) {
     if (call.state !== 'dialing')
@@ -162,7 +163,7 @@ export const onLegAnswered: Handler<'leg.answered'> = (ctx, input) => {
         'an incoming caller is answered by the core, not by the network',
       )
     const partner = ctx.co.legs.get(call.partnerLegId!)!
-    transitionLeg(leg, 'connected', ctx.now)
+    moveLeg(ctx, leg, 'connected')
     bridgePartner(ctx, call, partner, null)
     return null
   }

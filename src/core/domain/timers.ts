@@ -17,6 +17,7 @@ export type TimerKind =
   | 'consult-timeout'
   | 'dial-timeout'
   | 'invite-timeout'
+  | 'hours-check'
 
 export interface TimerEntry {
   at: Instant

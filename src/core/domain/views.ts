@@ -4,13 +4,15 @@ import type {
   AgentView,
   CallView,
   CompanySnapshot,
+  Delta,
   LegView,
   QueueView,
   UserView,
 } from '../../shared/model'
+import type { CompanyChanges, EndedCall } from './io'
 import { activityOf, presenceOf } from './agents'
 import { isOpen } from './opening-hours'
-import type { Agent, Call, CompanyState, QueueRuntime } from './state'
+import type { Agent, Call, CompanyState, EngineState, QueueRuntime } from './state'
 
 export function callView(co: CompanyState, call: Call): CallView {
   const legs: LegView[] = []
@@ -56,7 +58,7 @@ export function agentView(co: CompanyState, agent: Agent, now: number): AgentVie
   return {
     userId: agent.user.id,
     companyId: agent.companyId,
-    presence: presenceOf(co, agent),
+    presence: presenceOf(agent),
     activity: activityOf(co, agent, now),
     absence: agent.absence,
     wrapUpUntil: agent.wrapUpUntil !== null && agent.wrapUpUntil > now ? agent.wrapUpUntil : null,
@@ -103,6 +105,64 @@ export function userView(companyId: CompanyId, agent: Agent): UserView {
     direct: u.direct,
     department: u.department,
   }
+}
+
+/** An ended call for the outputs: its view is projected lazily, the call no longer changes. */
+export function endedCall(co: CompanyState, call: Call): EndedCall {
+  let view: CallView | null = null
+  return {
+    companyId: co.id,
+    callId: call.id,
+    get call() {
+      return (view ??= callView(co, call))
+    },
+    trail: call.trail,
+  }
+}
+
+/** The deltas for a step's changes, projected from the current state. */
+export function deltasOf(state: EngineState, changes: CompanyChanges[]): Delta[] {
+  const deltas: Delta[] = []
+  for (const c of changes) {
+    const co = state.companies.get(c.companyId)
+    if (!co) continue
+    for (const id of c.calls) {
+      const call = co.calls.get(id)
+      if (call)
+        deltas.push({ entity: 'call', op: 'upsert', companyId: co.id, call: callView(co, call) })
+    }
+    for (const id of c.removedCalls)
+      deltas.push({ entity: 'call', op: 'remove', companyId: co.id, id })
+    for (const id of c.agents) {
+      const agent = co.agents.get(id)
+      if (agent)
+        deltas.push({
+          entity: 'agent',
+          op: 'upsert',
+          companyId: co.id,
+          agent: agentView(co, agent, state.now),
+        })
+    }
+    for (const id of c.queues) {
+      const queue = co.queues.get(id)
+      if (queue)
+        deltas.push({
+          entity: 'queue',
+          op: 'upsert',
+          companyId: co.id,
+          queue: queueView(co, queue, state.now),
+        })
+    }
+    for (const id of c.missed) {
+      const missed = co.missed.get(id)
+      deltas.push(
+        missed
+          ? { entity: 'missed', op: 'upsert', companyId: co.id, missed }
+          : { entity: 'missed', op: 'remove', companyId: co.id, id },
+      )
+    }
+  }
+  return deltas
 }
 
 export function companySnapshot(co: CompanyState, now: number): CompanySnapshot {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import { Server, type Socket } from 'socket.io'
 import { z } from 'zod'
 import type { CompanyId } from '../../shared/ids'
-import type { Delta } from '../../shared/model'
+
 import type {
   Ack,
   ClientToServerEvents,
@@ -17,6 +17,7 @@ import type {
   SocketData,
   StateSnapshot,
 } from '../../shared/protocol'
+import { deltasOf } from '../domain/engine'
 import type { CoreRuntime } from '../runtime/core-runtime'
 
 export interface ApplicationComponents {
@@ -101,18 +102,16 @@ export function createApplication(
   })
 
   // One delta message per company per engine step, numbered so clients can tell if they missed one.
+  // Views are projected only for companies someone is watching.
   const unsubscribe = runtime.onOutputs((out) => {
-    if (out.deltas.length === 0) return
-    const byCompany = new Map<CompanyId, Delta[]>()
-    for (const delta of out.deltas) {
-      let list = byCompany.get(delta.companyId)
-      if (!list) byCompany.set(delta.companyId, (list = []))
-      list.push(delta)
-    }
-    for (const [companyId, deltas] of byCompany) {
-      const seq = (seqs.get(companyId) ?? 0) + 1
-      seqs.set(companyId, seq)
-      io.to(room(companyId)).emit('state:delta', { seq, at: runtime.state.now, deltas })
+    for (const changes of out.changes) {
+      const watchers = io.sockets.adapter.rooms.get(room(changes.companyId))?.size ?? 0
+      if (watchers === 0) continue
+      const deltas = deltasOf(runtime.state, [changes])
+      if (deltas.length === 0) continue
+      const seq = (seqs.get(changes.companyId) ?? 0) + 1
+      seqs.set(changes.companyId, seq)
+      io.to(room(changes.companyId)).emit('state:delta', { seq, at: runtime.state.now, deltas })
     }
   })
 

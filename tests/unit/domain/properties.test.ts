@@ -5,13 +5,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { CompanyConfig, QueueConfig, UserConfig } from '../../../src/core/domain/config'
-import { createEngineState, step } from '../../../src/core/domain/engine'
+import { createEngineState, deltasOf, snapshot, step } from '../../../src/core/domain/engine'
 import type { EngineInput, Outputs } from '../../../src/core/domain/io'
 import type { EngineState } from '../../../src/core/domain/state'
 import { routingStrategies, type Destination } from '../../../src/shared/model'
 import { company, queue, user } from '../../helpers/company'
 import { counterIds, T0 } from '../../helpers/harness'
 import { checkInvariants } from '../../helpers/invariants'
+import { Mirror } from '../../helpers/mirror'
 import { serialize } from '../../helpers/serialize'
 
 const userIds = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5']
@@ -295,6 +296,7 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
   const state = createEngineState([config], { newId: counterIds(), now, seed: 3 })
   const log: RunLog = { outputs: [], errors: [] }
   const connectedUsers = new Map<string, Set<string>>()
+  const mirror = new Mirror(snapshot(state, 'acme')!)
   const seen = new Set<string>()
   const apply = (input: EngineInput) => {
     const before = checkUnchanged && input.type !== 'tick' ? serialize(state) : null
@@ -303,6 +305,9 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
     log.errors.push(result.error?.code ?? null)
     if (result.error && before !== null) expect(serialize(state)).toEqual(before)
     checkInvariants(state)
+    // A subscriber that applies every step's deltas has exactly what a fresh snapshot shows.
+    mirror.apply(deltasOf(state, result.out.changes))
+    if (checkUnchanged) expect(mirror.view()).toEqual(Mirror.comparable(snapshot(state, 'acme')!))
     const co = state.companies.get('acme')!
     for (const call of co.calls.values()) {
       seen.add(call.id)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { deltasOf } from '../../../src/core/domain/engine'
 import { company, queue, user } from '../../helpers/company'
 import { Harness } from '../../helpers/harness'
 
@@ -303,6 +304,26 @@ describe('overflow, closing and empty queues', () => {
     h.advance(17 * 3600_000) // Tuesday 09:00, but 1 December is an exception: closed all day
     const holiday = h.arrive('+4791000003', Q)
     expect(h.logKinds(holiday)).toEqual(['exit-closed'])
+  })
+
+  it('subscribers hear when a queue closes at the end of its opening hours', () => {
+    const day = { from: 8 * 60, to: 16 * 60 }
+    const h = new Harness(
+      company({
+        users: [user('anna')],
+        queues: [
+          queue('q', ['anna'], {
+            numbers: [Q],
+            openingHours: { weekly: { mon: [day] }, exceptions: {} },
+          }),
+        ],
+      }),
+      { now: Date.UTC(2026, 10, 30, 14, 58, 30) }, // Monday 15:58:30 in Oslo
+    )
+    const openAt = (out: ReturnType<Harness['advance']>) =>
+      deltasOf(h.state, out.changes).flatMap((d) => (d.entity === 'queue' ? [d.queue.open] : []))
+    expect(openAt(h.advance(60_000))).toEqual([])
+    expect(openAt(h.advance(60_000))).toEqual([false])
   })
 
   it('an overflow loop between two full queues ends instead of spinning', () => {
