@@ -2,7 +2,9 @@
  * The engine's invariants, checked after every step in the unit and property tests.
  * Throws with a description of the first violation found.
  */
+import { skipReason } from '../../src/core/domain/agents'
 import { compareWaiting } from '../../src/core/domain/calls'
+import { skipCode } from '../../src/core/domain/trail'
 import type { EngineState } from '../../src/core/domain/state'
 
 export function checkInvariants(state: EngineState): void {
@@ -108,6 +110,10 @@ export function checkInvariants(state: EngineState): void {
           const present = m.loggedIn && m.paused === null && agent.absence === null
           if (m.present !== present || m.idle !== (present && free))
             fail(`agent ${agent.user.id} flags in ${m.queueId} are stale`)
+          const reason = skipReason(agent, m, null, state.now)
+          const code = co.queues.get(m.queueId)!.memberCodes[m.order]
+          if (code !== (reason === null ? 0 : skipCode[reason]))
+            fail(`agent ${agent.user.id} code in ${m.queueId} is stale`)
         }
       }
       let talking = 0

@@ -6,6 +6,7 @@
 import type { QueueId } from '../../shared/ids'
 import type { AgentActivity, Presence, SkipReason } from '../../shared/model'
 import type { Ctx } from './context'
+import { skipCode } from './trail'
 import type { Agent, Call, CompanyState, Membership, QueueRuntime } from './state'
 
 /** Has a connected or held leg: on a call in the sense of the directory's busy lamp. */
@@ -71,15 +72,13 @@ export function skipReason(
  * distribution. Cheap: one pass over the agent's memberships.
  */
 export function refreshAgent(co: CompanyState, agent: Agent, now: number): void {
-  const free =
-    agent.absence === null &&
-    agent.connected + agent.held + agent.ringing === 0 &&
-    !inWrapUp(agent, now)
   for (const m of agent.memberships.values()) {
-    const present = m.loggedIn && m.paused === null && agent.absence === null
-    const idle = present && free
-    if (present === m.present && idle === m.idle) continue
+    const reason = skipReason(agent, m, null, now)
+    const present = reason !== 'logged-out' && reason !== 'absent' && reason !== 'paused'
+    const idle = reason === null
     const queue = co.queues.get(m.queueId)!
+    queue.memberCodes[m.order] = reason === null ? 0 : skipCode[reason]
+    if (present === m.present && idle === m.idle) continue
     if (present !== m.present) {
       queue.presentCount += present ? 1 : -1
       m.present = present
@@ -117,7 +116,7 @@ export function finishCallForAgent(
       ctx.schedule('wrap-up-end', agent.wrapUpUntil, agent.user.id, agent.wrapUpToken)
     }
   }
-  ctx.touchAgent(agent.user.id)
+  ctx.touchAgent(agent)
 }
 
 export function pauseMembership(
@@ -129,7 +128,7 @@ export function pauseMembership(
   if (membership.paused) return
   membership.paused = { reason, since: ctx.now }
   ctx.queueLog('pause', membership.queueId, null, agent.user.id, { reason })
-  ctx.touchAgent(agent.user.id)
+  ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)
 }
 
@@ -137,7 +136,7 @@ export function unpauseMembership(ctx: Ctx, agent: Agent, membership: Membership
   if (!membership.paused) return
   membership.paused = null
   ctx.queueLog('unpause', membership.queueId, null, agent.user.id)
-  ctx.touchAgent(agent.user.id)
+  ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)
 }
 

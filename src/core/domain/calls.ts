@@ -68,7 +68,7 @@ export function createLeg(
     if (agent) {
       agent.legIds.add(leg.id)
       agent.ringing++
-      ctx.touchAgent(agent.user.id)
+      ctx.touchAgent(agent)
     }
   }
   ctx.touchCall(call)
@@ -128,7 +128,7 @@ export function moveLeg(ctx: Ctx, leg: Leg, to: Leg['state']): number {
   const { talkedMs } = transitionLeg(leg, to, ctx.now)
   if (agent) {
     adjust(agent, to, 1)
-    ctx.touchAgent(agent.user.id)
+    ctx.touchAgent(agent)
   }
   return talkedMs
 }
@@ -776,7 +776,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
     if (agent) {
       agent.answeredCalls++
       agent.unansweredStreak = 0
-      ctx.touchAgent(agent.user.id)
+      ctx.touchAgent(agent)
       withdrawQueueOffersFor(ctx, agent)
     }
     const ledger = ledgerUser(ctx, call, leg.ownerId, 'incoming', call.remote, viaQueue)

@@ -4,10 +4,11 @@
  * entity per step).
  */
 import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
-import type { Destination, QueueLogEvent, QueueLogKind, TrailEntry } from '../../shared/model'
+import type { Destination, QueueLogEvent, QueueLogKind } from '../../shared/model'
 import type { Outputs, TelephonyCommand } from './io'
 import type { Agent, Call, CompanyState, EngineState, Leg, QueueRuntime } from './state'
 import type { TimerKind } from './timers'
+import type { StoredTrailEntry } from './trail'
 
 /** Trails are kept whole up to this many entries; beyond it the oldest offers are dropped. */
 const maxTrail = 200
@@ -37,36 +38,43 @@ export class Ctx {
   }
 
   touchCall(call: Call): void {
-    this.co.changes.calls.add(call)
+    if (call.listed) return
+    call.listed = true
+    this.co.changes.calls.push(call)
   }
 
+  /** The call ended and is gone: subscribers remove it (its upsert, if listed, is skipped). */
   callRemoved(call: Call): void {
-    this.co.changes.calls.delete(call)
-    this.co.changes.removedCalls.add(call.id)
+    this.co.changes.removedCalls.push(call.id)
   }
 
   touchMissed(callId: CallId): void {
-    this.co.changes.missed.add(callId)
+    const missed = this.co.changes.missed
+    if (!missed.includes(callId)) missed.push(callId)
   }
 
   /** The agent changed: their view goes out, and their queue flags are refreshed before routing. */
-  touchAgent(userId: UserId): void {
-    const agent = this.co.agents.get(userId)
-    if (agent) {
-      this.co.changes.agents.add(agent)
-      this.co.staleAgents.add(agent)
-    }
+  touchAgent(who: UserId | Agent): void {
+    const agent = typeof who === 'string' ? this.co.agents.get(who) : who
+    if (!agent) return
+    this.co.staleAgents.add(agent)
+    if (agent.listed) return
+    agent.listed = true
+    this.co.changes.agents.push(agent)
   }
 
   touchQueue(queueId: QueueId): void {
-    this.co.changes.queues.add(queueId)
+    const queue = this.co.queues.get(queueId)
+    if (!queue || queue.listed) return
+    queue.listed = true
+    this.co.changes.queues.push(queue)
   }
 
   markDirty(queueId: QueueId): void {
     this.co.dirtyQueues.add(queueId)
   }
 
-  trail(call: Call, entry: TrailEntry): void {
+  trail(call: Call, entry: StoredTrailEntry): void {
     if (call.trail.length >= maxTrail) {
       // Keep the first entries (how the call was routed) and the newest; drop the oldest middle.
       call.trail.splice(10, 1)

@@ -53,6 +53,7 @@ import {
   onLegRejected,
 } from './telephony-events'
 import { TimerHeap } from './timers'
+import { expandTrail } from './trail'
 import { companySnapshot } from './views'
 export { deltasOf } from './views'
 
@@ -107,13 +108,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     missedByNumber: new Map(),
     dirtyQueues: new Set(),
     staleAgents: new Set(),
-    changes: {
-      calls: new Set(),
-      removedCalls: new Set(),
-      agents: new Set(),
-      queues: new Set(),
-      missed: new Set(),
-    },
+    changes: { calls: [], removedCalls: [], agents: [], queues: [], missed: [] },
     rng: seed ^ hash(config.id),
     localTimeCache: null,
   }
@@ -134,6 +129,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       answeredCalls: 0,
       talkMs: 0,
       unansweredStreak: 0,
+      listed: false,
     }
     co.agents.set(user.id, agent)
     for (const number of [user.extension, user.direct, user.mobile]) {
@@ -146,14 +142,18 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       waiting: [],
       memberIds: [],
       members: [],
+      memberIndex: new Map(),
       presentCount: 0,
       idleCount: 0,
+      memberCodes: new Uint8Array(0),
       rrCursor: -1,
       wasOpen: true,
+      listed: false,
     }
-    queueConfig.members.forEach((member, order) => {
+    for (const member of queueConfig.members) {
       const agent = co.agents.get(member.userId)
-      if (!agent) return
+      if (!agent || agent.memberships.has(queueConfig.id)) continue
+      const order = queue.members.length
       const membership = {
         queueId: queueConfig.id,
         penalty: member.penalty,
@@ -165,8 +165,10 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       }
       queue.memberIds.push(member.userId)
       queue.members.push({ agent, membership })
+      queue.memberIndex.set(member.userId, order)
       agent.memberships.set(queueConfig.id, membership)
-    })
+    }
+    queue.memberCodes = new Uint8Array(queue.members.length)
     co.queues.set(queueConfig.id, queue)
     for (const number of queueConfig.numbers)
       co.numbers.set(number, { kind: 'queue', queueId: queueConfig.id })
@@ -191,13 +193,8 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
       error: new EngineError('CLOCK_WENT_BACKWARDS', `now ${now} is before ${state.now}`),
     }
   }
-  const contexts = new Map<CompanyId, Ctx>()
-  const contextFor = (co: CompanyState, at: Instant): Ctx => {
-    let ctx = contexts.get(co.id)
-    if (!ctx) contexts.set(co.id, (ctx = new Ctx(state, co, at, out)))
-    ctx.now = at
-    return ctx
-  }
+  // One working context per company touched in this step (rarely more than one).
+  const contexts: Ctx[] = []
   for (
     let entry = state.timers.peek();
     entry !== undefined && entry.at <= now;
@@ -206,7 +203,7 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
     state.timers.pop()
     const co = state.companies.get(entry.companyId)
     if (!co) continue
-    const ctx = contextFor(co, entry.at)
+    const ctx = contextFor(contexts, state, co, out, entry.at)
     fireDeadline(ctx, entry)
     distribute(ctx)
   }
@@ -217,13 +214,31 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
     if (!co) {
       error = new EngineError('UNKNOWN_COMPANY', `no company ${input.companyId}`)
     } else {
-      const ctx = contextFor(co, now)
+      const ctx = contextFor(contexts, state, co, out, now)
       error = apply(ctx, input)
       distribute(ctx)
     }
   }
-  for (const ctx of contexts.values()) collectChanges(ctx.co, out)
+  for (const ctx of contexts) collectChanges(ctx.co, out)
   return { state, out, error }
+}
+
+function contextFor(
+  contexts: Ctx[],
+  state: EngineState,
+  co: CompanyState,
+  out: Outputs,
+  at: Instant,
+): Ctx {
+  for (const ctx of contexts) {
+    if (ctx.co === co) {
+      ctx.now = at
+      return ctx
+    }
+  }
+  const ctx = new Ctx(state, co, at, out)
+  contexts.push(ctx)
+  return ctx
 }
 
 function apply(ctx: Ctx, input: Exclude<EngineInput, { type: 'tick' }>): EngineError | null {
@@ -292,25 +307,41 @@ function apply(ctx: Ctx, input: Exclude<EngineInput, { type: 'tick' }>): EngineE
 /** Report what changed in a company during the step, and start the next step afresh. */
 function collectChanges(co: CompanyState, out: Outputs): void {
   const c = co.changes
-  if (c.calls.size + c.removedCalls.size + c.agents.size + c.queues.size + c.missed.size === 0)
+  if (
+    c.calls.length + c.removedCalls.length + c.agents.length + c.queues.length + c.missed.length ===
+    0
+  )
     return
   const calls: string[] = []
-  for (const call of c.calls) if (call.state !== 'ended') calls.push(call.id)
-  const agents: string[] = []
-  for (const agent of c.agents) agents.push(agent.user.id)
+  for (const call of c.calls) {
+    call.listed = false
+    if (call.state !== 'ended') calls.push(call.id)
+  }
+  const agents: string[] = new Array<string>(c.agents.length)
+  for (let i = 0; i < c.agents.length; i++) {
+    const agent = c.agents[i]!
+    agent.listed = false
+    agents[i] = agent.user.id
+  }
+  const queues: string[] = new Array<string>(c.queues.length)
+  for (let i = 0; i < c.queues.length; i++) {
+    const queue = c.queues[i]!
+    queue.listed = false
+    queues[i] = queue.config.id
+  }
   out.changes.push({
     companyId: co.id,
     calls,
-    removedCalls: [...c.removedCalls],
+    removedCalls: c.removedCalls,
     agents,
-    queues: [...c.queues],
-    missed: [...c.missed],
+    queues,
+    missed: c.missed,
   })
-  c.calls.clear()
-  c.removedCalls.clear()
-  c.agents.clear()
-  c.queues.clear()
-  c.missed.clear()
+  c.calls.length = 0
+  c.agents.length = 0
+  c.queues.length = 0
+  c.removedCalls = []
+  c.missed = []
 }
 
 /** When the runtime should next tick the engine, if ever. */
@@ -329,7 +360,8 @@ export function readTrail(
   companyId: CompanyId,
   callId: string,
 ): TrailEntry[] | null {
-  return state.companies.get(companyId)?.calls.get(callId)?.trail ?? null
+  const trail = state.companies.get(companyId)?.calls.get(callId)?.trail
+  return trail ? expandTrail(trail) : null
 }
 
 export { EngineError }

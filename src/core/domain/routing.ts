@@ -9,25 +9,29 @@
  * callers wait elsewhere.
  */
 import type { UserId } from '../../shared/ids'
-import type { RankBasis, RoutingStrategy, SkipReason } from '../../shared/model'
-import { refreshAgent, refreshStaleAgents, skipReason } from './agents'
+import type { RankBasis, RoutingStrategy } from '../../shared/model'
+import { refreshAgent, refreshStaleAgents } from './agents'
 import { compareWaiting, exitQueue, offerUser } from './calls'
 import type { Ctx } from './context'
 import type { Agent, Call, CompanyState, Membership, QueueRuntime } from './state'
+import { skipCode, type ReasonCodes } from './trail'
 
 interface Candidate {
+  /** Index in the queue's member list. */
+  index: number
   userId: UserId
   agent: Agent
   membership: Membership
   offered: boolean
+  /** Sort key (lower ranks first) and the figure shown in the trail, set by rank(). */
+  key: number
+  value: number
 }
 
 interface Cursor {
   queue: QueueRuntime
   index: number
 }
-
-type Skipped = { userId: UserId; reason: SkipReason }[]
 
 /** Bound on re-running distribution in one step (an overflow can dirty another queue). */
 const maxPasses = 16
@@ -37,18 +41,17 @@ export function distribute(ctx: Ctx): void {
   for (let pass = 0; pass < maxPasses; pass++) {
     refreshStaleAgents(co, ctx.now)
     if (co.dirtyQueues.size === 0) return
-    const dirty = [...co.dirtyQueues]
-    co.dirtyQueues.clear()
     const cursors: Cursor[] = []
-    for (const queueId of dirty) {
+    const emptied: QueueRuntime[] = []
+    for (const queueId of co.dirtyQueues) {
       const queue = co.queues.get(queueId)
       if (!queue || queue.waiting.length === 0) continue
-      if (queue.config.leaveWhenEmpty && queue.presentCount === 0) {
-        for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
-        continue
-      }
-      cursors.push({ queue, index: 0 })
+      if (queue.config.leaveWhenEmpty && queue.presentCount === 0) emptied.push(queue)
+      else cursors.push({ queue, index: 0 })
     }
+    co.dirtyQueues.clear()
+    for (const queue of emptied)
+      for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
     while (cursors.length > 0) {
       let best = -1
       for (let i = 0; i < cursors.length; i++) {
@@ -91,30 +94,30 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   if (queue.idleCount === 0) {
     // Nobody is free: nothing can be offered. Say why once, the first time it happens.
     if (call.offers.length === 0 && !call.noAgentNoted)
-      noteNoAgent(ctx, queue, call, candidates(queue, call, ctx.now).skipped)
+      noteNoAgent(ctx, queue, call, candidates(queue, call).reasons)
     return false
   }
-  let { eligible, skipped } = candidates(queue, call, ctx.now)
+  let { eligible, reasons } = candidates(queue, call)
   if (
     !eligible.some((c) => !c.offered) &&
     call.triedThisRound.size > 0 &&
-    skipped.some((s) => s.reason === 'no-answer-this-call')
+    reasons.includes(skipCode['no-answer-this-call'])
   ) {
     // Everyone free has had a go at this caller: start a new round.
     call.triedThisRound.clear()
-    ;({ eligible, skipped } = candidates(queue, call, ctx.now))
+    ;({ eligible, reasons } = candidates(queue, call))
   }
   let best = Infinity
   for (const c of eligible) best = Math.min(best, c.membership.penalty)
   const tier: Candidate[] = []
   for (const c of eligible) {
     if (c.membership.penalty === best) tier.push(c)
-    else skipped.push({ userId: c.userId, reason: 'penalty-tier' })
+    else reasons[c.index] = skipCode['penalty-tier']
   }
   const { ranked, rankedBy, values } = rank(ctx.co, queue, config.strategy, tier, ctx.now)
   const chosen = choose(config.strategy, ranked, call)
   if (chosen.length === 0) {
-    if (call.offers.length === 0 && !call.noAgentNoted) noteNoAgent(ctx, queue, call, skipped)
+    if (call.offers.length === 0 && !call.noAgentNoted) noteNoAgent(ctx, queue, call, reasons)
     return false
   }
   for (const c of chosen) {
@@ -142,44 +145,78 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
     queueId: config.id,
     strategy: config.strategy,
     rankedBy,
-    ranked: ranked.map((c, i) => ({ userId: c.userId, value: values[i]! })),
-    chosen: chosen.map((c) => c.userId),
-    skipped,
+    members: queue.memberIds,
+    reasons,
+    ranked: ranked.map((c) => c.index),
+    values,
+    chosen: chosen.map((c) => c.index),
   })
   return true
 }
 
-function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, skipped: Skipped): void {
+function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, reasons: ReasonCodes): void {
   call.noAgentNoted = true
+  const config = queue.config
   ctx.trail(call, {
     kind: 'no-agent',
     at: ctx.now,
-    queueId: queue.config.id,
-    strategy: queue.config.strategy,
-    skipped,
+    queueId: config.id,
+    strategy: config.strategy,
+    rankedBy: 'position',
+    members: queue.memberIds,
+    reasons,
+    ranked: [],
+    values: [],
+    chosen: [],
   })
   ctx.touchCall(call)
 }
 
-/** Every member of the queue, sorted into those who could take this caller and those skipped (and why). */
+/**
+ * Every member of the queue: those who could take this caller, and for each one who cannot,
+ * the reason (a compact code per member, see trail.ts). The queue keeps each member's general
+ * reason up to date; only what concerns this caller (offered already, did not answer it) is
+ * worked out here.
+ */
 function candidates(
   queue: QueueRuntime,
   call: Call,
-  now: number,
-): { eligible: Candidate[]; skipped: Skipped } {
-  const eligible: Candidate[] = []
-  const skipped: Skipped = []
-  const offered = call.offers.length > 0 ? new Set(call.offers.map((o) => o.userId)) : null
-  for (const { agent, membership } of queue.members) {
-    const userId = agent.user.id
-    const isOffered = offered?.has(userId) ?? false
-    const reason = isOffered ? null : skipReason(agent, membership, call, now)
-    if (reason === null) eligible.push({ userId, agent, membership, offered: isOffered })
-    else skipped.push({ userId, reason })
+): { eligible: Candidate[]; reasons: ReasonCodes } {
+  const reasons = queue.memberCodes.slice()
+  const offered: number[] = []
+  for (const offer of call.offers) {
+    const order = offer.userId !== null ? queue.memberIndex.get(offer.userId) : undefined
+    if (order !== undefined) {
+      reasons[order] = 0
+      offered.push(order)
+    }
   }
-  return { eligible, skipped }
+  for (const userId of call.triedThisRound) {
+    const order = queue.memberIndex.get(userId)
+    if (order !== undefined && reasons[order] === 0 && !offered.includes(order))
+      reasons[order] = skipCode['no-answer-this-call']
+  }
+  const eligible: Candidate[] = []
+  for (let i = 0; i < reasons.length; i++) {
+    if (reasons[i] !== 0) continue
+    const { agent, membership } = queue.members[i]!
+    eligible.push({
+      index: i,
+      userId: agent.user.id,
+      agent,
+      membership,
+      offered: offered.includes(i),
+      key: 0,
+      value: 0,
+    })
+  }
+  return { eligible, reasons }
 }
 
+/**
+ * Order the tier by the strategy's figure. The tier arrives in member order and the sort is
+ * stable, so ties go to the member listed first.
+ */
 function rank(
   co: CompanyState,
   queue: QueueRuntime,
@@ -187,46 +224,52 @@ function rank(
   tier: Candidate[],
   now: number,
 ): { ranked: Candidate[]; rankedBy: RankBasis; values: number[] } {
-  const byOrder = (a: Candidate, b: Candidate) => a.membership.order - b.membership.order
+  let rankedBy: RankBasis
   switch (strategy) {
     case 'ring-all':
     case 'linear':
-    case 'ring-progressively': {
-      const ranked = [...tier].sort(byOrder)
-      return { ranked, rankedBy: 'position', values: ranked.map((c) => c.membership.order + 1) }
-    }
+    case 'ring-progressively':
+      rankedBy = 'position'
+      for (const c of tier) c.key = c.value = c.membership.order + 1
+      break
     case 'round-robin': {
       // Start with the member after the one offered last (Asterisk's rrmemory).
+      rankedBy = 'rotation'
       const n = Math.max(queue.memberIds.length, 1)
-      const steps = (c: Candidate) => (c.membership.order - queue.rrCursor - 1 + 2 * n) % n
-      const ranked = [...tier].sort((a, b) => steps(a) - steps(b))
-      return { ranked, rankedBy: 'rotation', values: ranked.map(steps) }
+      for (const c of tier) c.key = c.value = (c.membership.order - queue.rrCursor - 1 + 2 * n) % n
+      break
     }
-    case 'longest-idle': {
-      const idle = (c: Candidate) => now - (c.agent.lastCallEndedAt ?? 0)
-      const ranked = [...tier].sort((a, b) => idle(b) - idle(a) || byOrder(a, b))
-      return { ranked, rankedBy: 'idle-ms', values: ranked.map(idle) }
-    }
-    case 'fewest-calls': {
-      const ranked = [...tier].sort(
-        (a, b) => a.agent.answeredCalls - b.agent.answeredCalls || byOrder(a, b),
-      )
-      return { ranked, rankedBy: 'calls', values: ranked.map((c) => c.agent.answeredCalls) }
-    }
-    case 'least-talk-time': {
-      const ranked = [...tier].sort((a, b) => a.agent.talkMs - b.agent.talkMs || byOrder(a, b))
-      return { ranked, rankedBy: 'talk-ms', values: ranked.map((c) => c.agent.talkMs) }
-    }
-    case 'random': {
-      const draws = tier.map((c) => ({ c, draw: nextRandom(co) }))
-      draws.sort((a, b) => a.draw - b.draw || byOrder(a.c, b.c))
-      return {
-        ranked: draws.map((d) => d.c),
-        rankedBy: 'draw',
-        values: draws.map((d) => Math.round(d.draw * 1e6)),
+    case 'longest-idle':
+      rankedBy = 'idle-ms'
+      for (const c of tier) {
+        c.value = now - (c.agent.lastCallEndedAt ?? 0)
+        c.key = -c.value
       }
-    }
+      break
+    case 'fewest-calls':
+      rankedBy = 'calls'
+      for (const c of tier) c.key = c.value = c.agent.answeredCalls
+      break
+    case 'least-talk-time':
+      rankedBy = 'talk-ms'
+      for (const c of tier) c.key = c.value = c.agent.talkMs
+      break
+    case 'random':
+      rankedBy = 'draw'
+      for (const c of tier) {
+        c.key = nextRandom(co)
+        c.value = Math.round(c.key * 1e6)
+      }
+      break
   }
+  if (rankedBy !== 'position') tier.sort(byKey)
+  const values = new Array<number>(tier.length)
+  for (let i = 0; i < tier.length; i++) values[i] = tier[i]!.value
+  return { ranked: tier, rankedBy, values }
+}
+
+function byKey(a: Candidate, b: Candidate): number {
+  return a.key - b.key
 }
 
 function choose(strategy: RoutingStrategy, ranked: Candidate[], call: Call): Candidate[] {

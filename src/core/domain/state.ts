@@ -28,10 +28,10 @@ import type {
   LegState,
   MissedCallView,
   Party,
-  TrailEntry,
 } from '../../shared/model'
 import type { CompanyConfig, QueueConfig, UserConfig } from './config'
 import type { TimerHeap } from './timers'
+import type { StoredTrailEntry } from './trail'
 
 export interface Leg {
   id: LegId
@@ -154,11 +154,13 @@ export interface Call {
   conference: Conference | null
   /** Legs of this call that are still live, the remote and partner legs included. */
   legIds: LegId[]
-  trail: TrailEntry[]
+  trail: StoredTrailEntry[]
   trailDropped: number
   ledgerUsers: Map<UserId, UserLedger>
   ledgerQueues: Map<QueueId, QueueLedger>
   endReason: CallEndReason | null
+  /** Listed in the current step's changes (cleared when the step reports them). */
+  listed: boolean
   /** Changes each time the call enters a queue; queue deadlines (max wait, progressive) carry it. */
   queueToken: number
 }
@@ -194,6 +196,7 @@ export interface Agent {
   answeredCalls: number
   talkMs: number
   unansweredStreak: number
+  listed: boolean
 }
 
 export interface QueueMember {
@@ -208,13 +211,22 @@ export interface QueueRuntime {
   /** Members in configured order. */
   memberIds: UserId[]
   members: QueueMember[]
+  /** Member → their index in `members` (their `order`). */
+  memberIndex: Map<UserId, number>
   /** How many members are present, and how many are idle (see Membership); kept by refreshAgent. */
   presentCount: number
   idleCount: number
+  /**
+   * Per member (by `order`): why they could not take any caller now, as a reason code (see
+   * trail.ts; 0 = idle). Kept by refreshAgent, so routing reads one small array instead of
+   * every member's state.
+   */
+  memberCodes: Uint8Array
   /** Round-robin memory: index in memberIds of the member last offered a call. */
   rrCursor: number
   /** Whether the queue was open at the last opening-hours check (its view changes when it turns). */
   wasOpen: boolean
+  listed: boolean
 }
 
 export interface LocalTime {
@@ -241,13 +253,16 @@ export interface CompanyState {
   dirtyQueues: Set<QueueId>
   /** Agents whose derived membership flags must be recomputed before the next distribution. */
   staleAgents: Set<Agent>
-  /** What changed in the current step; reported in the step's outputs and then cleared. */
+  /**
+   * What changed in the current step; reported in the step's outputs and then emptied. Each
+   * entity is listed once per step (its `listed` flag says it already is).
+   */
   changes: {
-    calls: Set<Call>
-    removedCalls: Set<CallId>
-    agents: Set<Agent>
-    queues: Set<QueueId>
-    missed: Set<CallId>
+    calls: Call[]
+    removedCalls: CallId[]
+    agents: Agent[]
+    queues: QueueRuntime[]
+    missed: CallId[]
   }
   rng: number
   localTimeCache: LocalTime | null

@@ -134,6 +134,7 @@ export function newCall(
     ledgerQueues: new Map(),
     endReason: null,
     queueToken: 0,
+    listed: false,
   }
 }
 

@@ -7,9 +7,11 @@ import type {
   Delta,
   LegView,
   QueueView,
+  TrailEntry,
   UserView,
 } from '../../shared/model'
 import type { CompanyChanges, EndedCall } from './io'
+import { expandTrail } from './trail'
 import { activityOf, presenceOf } from './agents'
 import { isOpen } from './opening-hours'
 import type { Agent, Call, CompanyState, EngineState, QueueRuntime } from './state'
@@ -107,17 +109,35 @@ export function userView(companyId: CompanyId, agent: Agent): UserView {
   }
 }
 
-/** An ended call for the outputs: its view is projected lazily, the call no longer changes. */
-export function endedCall(co: CompanyState, call: Call): EndedCall {
-  let view: CallView | null = null
-  return {
-    companyId: co.id,
-    callId: call.id,
-    get call() {
-      return (view ??= callView(co, call))
-    },
-    trail: call.trail,
+/** An ended call for the outputs: its view and trail are projected when first read. */
+class EndedCallRecord implements EndedCall {
+  private view: CallView | null = null
+  private expanded: TrailEntry[] | null = null
+
+  constructor(
+    private readonly co: CompanyState,
+    private readonly ended: Call,
+  ) {}
+
+  get companyId() {
+    return this.co.id
   }
+
+  get callId() {
+    return this.ended.id
+  }
+
+  get call(): CallView {
+    return (this.view ??= callView(this.co, this.ended))
+  }
+
+  get trail(): TrailEntry[] {
+    return (this.expanded ??= expandTrail(this.ended.trail))
+  }
+}
+
+export function endedCall(co: CompanyState, call: Call): EndedCall {
+  return new EndedCallRecord(co, call)
 }
 
 /** The deltas for a step's changes, projected from the current state. */
