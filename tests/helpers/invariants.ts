@@ -76,7 +76,7 @@ export function checkInvariants(state: EngineState): void {
       const call = co.calls.get(leg.callId)
       if (!call || !call.legIds.includes(legId))
         fail(`leg ${legId} is live but its call ${leg.callId} does not list it`)
-      if (leg.ownerId !== null && !co.agents.get(leg.ownerId)?.legIds.has(legId))
+      if (leg.ownerId !== null && !co.agents.get(leg.ownerId)?.legs.includes(leg))
         fail(`leg ${legId} is not listed by its owner`)
     }
     for (const queue of co.queues.values()) {
@@ -87,8 +87,8 @@ export function checkInvariants(state: EngineState): void {
     }
     for (const agent of co.agents.values()) {
       const counts = { ringing: 0, connected: 0, held: 0 }
-      for (const legId of agent.legIds) {
-        const state = co.legs.get(legId)?.state
+      for (const leg of agent.legs) {
+        const state = co.legs.get(leg.id) === leg ? leg.state : undefined
         if (state === 'ringing' || state === 'connected' || state === 'held') counts[state]++
       }
       if (
@@ -100,11 +100,11 @@ export function checkInvariants(state: EngineState): void {
           `agent ${agent.user.id} leg counts drifted: ${JSON.stringify(counts)} vs ${agent.ringing}/${agent.connected}/${agent.held}`,
         )
       }
-      if (!co.staleAgents.has(agent)) {
+      if (!agent.stale) {
         // Flags of an agent not awaiting refresh must be exact.
         const free =
           agent.absence === null &&
-          agent.legIds.size === 0 &&
+          agent.legs.length === 0 &&
           !(agent.wrapUpUntil !== null && agent.wrapUpUntil > state.now)
         for (const m of agent.memberships.values()) {
           const present = m.loggedIn && m.paused === null && agent.absence === null
@@ -117,11 +117,10 @@ export function checkInvariants(state: EngineState): void {
         }
       }
       let talking = 0
-      for (const legId of agent.legIds) {
-        const leg = co.legs.get(legId)
-        if (!leg) fail(`agent ${agent.user.id} lists dead leg ${legId}`)
+      for (const leg of agent.legs) {
+        if (co.legs.get(leg.id) !== leg) fail(`agent ${agent.user.id} lists dead leg ${leg.id}`)
         if (leg.ownerId !== agent.user.id)
-          fail(`agent ${agent.user.id} lists ${legId} owned by ${leg.ownerId}`)
+          fail(`agent ${agent.user.id} lists ${leg.id} owned by ${leg.ownerId}`)
         if (leg.state === 'connected') talking++
       }
       // An agent never has two calls in talk at once; a held call does not count.

@@ -30,9 +30,8 @@ export function presenceOf(agent: Agent): Presence {
 
 export function activityOf(co: CompanyState, agent: Agent, now: number): AgentActivity {
   if (agent.connected > 0) {
-    for (const legId of agent.legIds) {
-      const leg = co.legs.get(legId)
-      if (leg?.state !== 'connected') continue
+    for (const leg of agent.legs) {
+      if (leg.state !== 'connected') continue
       const call = co.calls.get(leg.callId)
       return call && call.state === 'consulting' && call.agentId === agent.user.id
         ? 'consulting'
@@ -82,21 +81,37 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
     if (present !== m.present) {
       queue.presentCount += present ? 1 : -1
       m.present = present
-      co.dirtyQueues.add(m.queueId)
+      markQueueDirty(co, queue)
     }
     if (idle !== m.idle) {
       queue.idleCount += idle ? 1 : -1
       m.idle = idle
-      if (idle) co.dirtyQueues.add(m.queueId)
+      if (idle) markQueueDirty(co, queue)
     }
   }
 }
 
 /** Bring every agent touched since the last distribution up to date. */
 export function refreshStaleAgents(co: CompanyState, now: number): void {
-  if (co.staleAgents.size === 0) return
-  for (const agent of co.staleAgents) refreshAgent(co, agent, now)
-  co.staleAgents.clear()
+  const stale = co.staleAgents
+  if (stale.length === 0) return
+  co.staleAgents = []
+  for (const agent of stale) {
+    agent.stale = false
+    refreshAgent(co, agent, now)
+  }
+}
+
+export function markAgentStale(co: CompanyState, agent: Agent): void {
+  if (agent.stale) return
+  agent.stale = true
+  co.staleAgents.push(agent)
+}
+
+export function markQueueDirty(co: CompanyState, queue: QueueRuntime): void {
+  if (queue.dirty) return
+  queue.dirty = true
+  co.dirtyQueues.push(queue)
 }
 
 /** A user's leg on a call ended after it had been answered: record the call and start wrap-up. */

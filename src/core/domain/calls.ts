@@ -66,7 +66,7 @@ export function createLeg(
   if (ownerId !== null) {
     const agent = ctx.co.agents.get(ownerId)
     if (agent) {
-      agent.legIds.add(leg.id)
+      agent.legs.push(leg)
       agent.ringing++
       ctx.touchAgent(agent)
     }
@@ -97,7 +97,8 @@ export function endLeg(
   if (leg.ownerId !== null) {
     const agent = ctx.co.agents.get(leg.ownerId)
     if (agent) {
-      agent.legIds.delete(leg.id)
+      const k = agent.legs.indexOf(leg)
+      if (k >= 0) agent.legs.splice(k, 1)
       if (wasAnswered) finishCallForAgent(ctx, agent, talkedMs, wrapUpQueueId)
     }
     const ledger = call.ledgerUsers.get(leg.ownerId)
@@ -325,11 +326,10 @@ export function withdrawQueueOffersFor(
   agent: Agent,
   onlyQueue: QueueId | null = null,
 ): void {
-  for (const legId of [...agent.legIds]) {
-    const leg = ctx.co.legs.get(legId)
-    if (!leg || leg.state !== 'ringing' || leg.role !== 'offer') continue
+  for (const leg of [...agent.legs]) {
+    if (leg.state !== 'ringing' || leg.role !== 'offer') continue
     const call = ctx.co.calls.get(leg.callId)
-    const offer = call?.offers.find((o) => o.legIds.includes(legId))
+    const offer = call?.offers.find((o) => o.legIds.includes(leg.id))
     if (!call || !offer || offer.queueId === null) continue
     if (onlyQueue !== null && offer.queueId !== onlyQueue) continue
     endOffer(ctx, call, offer, 'withdrawn')

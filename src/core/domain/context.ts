@@ -7,6 +7,7 @@ import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
 import type { Destination, QueueLogEvent, QueueLogKind } from '../../shared/model'
 import type { Outputs, TelephonyCommand } from './io'
 import type { Agent, Call, CompanyState, EngineState, Leg, QueueRuntime } from './state'
+import { markAgentStale, markQueueDirty } from './agents'
 import type { TimerKind } from './timers'
 import type { StoredTrailEntry } from './trail'
 
@@ -57,7 +58,7 @@ export class Ctx {
   touchAgent(who: UserId | Agent): void {
     const agent = typeof who === 'string' ? this.co.agents.get(who) : who
     if (!agent) return
-    this.co.staleAgents.add(agent)
+    markAgentStale(this.co, agent)
     if (agent.listed) return
     agent.listed = true
     this.co.changes.agents.push(agent)
@@ -71,7 +72,8 @@ export class Ctx {
   }
 
   markDirty(queueId: QueueId): void {
-    this.co.dirtyQueues.add(queueId)
+    const queue = this.co.queues.get(queueId)
+    if (queue) markQueueDirty(this.co, queue)
   }
 
   trail(call: Call, entry: StoredTrailEntry): void {

@@ -106,8 +106,8 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     parkSlots: Array.from({ length: config.parkSlots }, () => null),
     missed: new Map(),
     missedByNumber: new Map(),
-    dirtyQueues: new Set(),
-    staleAgents: new Set(),
+    dirtyQueues: [],
+    staleAgents: [],
     changes: { calls: [], removedCalls: [], agents: [], queues: [], missed: [] },
     rng: seed ^ hash(config.id),
     localTimeCache: null,
@@ -119,7 +119,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       absence: null,
       absenceToken: 0,
       memberships: new Map(),
-      legIds: new Set(),
+      legs: [],
       ringing: 0,
       connected: 0,
       held: 0,
@@ -130,6 +130,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       talkMs: 0,
       unansweredStreak: 0,
       listed: false,
+      stale: false,
     }
     co.agents.set(user.id, agent)
     for (const number of [user.extension, user.direct, user.mobile]) {
@@ -149,6 +150,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       rrCursor: -1,
       wasOpen: true,
       listed: false,
+      dirty: false,
     }
     for (const member of queueConfig.members) {
       const agent = co.agents.get(member.userId)
@@ -174,7 +176,8 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       co.numbers.set(number, { kind: 'queue', queueId: queueConfig.id })
   }
   for (const agent of co.agents.values()) refreshAgent(co, agent, 0)
-  co.dirtyQueues.clear()
+  for (const queue of co.dirtyQueues) queue.dirty = false
+  co.dirtyQueues = []
   return co
 }
 
@@ -337,9 +340,9 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     queues,
     missed: c.missed,
   })
-  c.calls.length = 0
-  c.agents.length = 0
-  c.queues.length = 0
+  c.calls = []
+  c.agents = []
+  c.queues = []
   c.removedCalls = []
   c.missed = []
 }

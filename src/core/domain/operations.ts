@@ -452,9 +452,8 @@ export const onComplete: Handler<'transfer.complete'> = (ctx, input) => {
     // The target is talking to the operator on this very call; that is the one exception.
     const agent = ctx.co.agents.get(target.userId)!
     let talkingElsewhere = false
-    for (const legId of agent.legIds) {
-      const leg = ctx.co.legs.get(legId)
-      if (leg && leg.state === 'connected' && leg.callId !== call.id) talkingElsewhere = true
+    for (const leg of agent.legs) {
+      if (leg.state === 'connected' && leg.callId !== call.id) talkingElsewhere = true
     }
     if (talkingElsewhere) return new EngineError('TARGET_BUSY', 'the colleague is on another call')
   }

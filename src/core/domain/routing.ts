@@ -40,16 +40,17 @@ export function distribute(ctx: Ctx): void {
   const co = ctx.co
   for (let pass = 0; pass < maxPasses; pass++) {
     refreshStaleAgents(co, ctx.now)
-    if (co.dirtyQueues.size === 0) return
+    const dirty = co.dirtyQueues
+    if (dirty.length === 0) return
+    co.dirtyQueues = []
     const cursors: Cursor[] = []
     const emptied: QueueRuntime[] = []
-    for (const queueId of co.dirtyQueues) {
-      const queue = co.queues.get(queueId)
-      if (!queue || queue.waiting.length === 0) continue
+    for (const queue of dirty) {
+      queue.dirty = false
+      if (queue.waiting.length === 0) continue
       if (queue.config.leaveWhenEmpty && queue.presentCount === 0) emptied.push(queue)
       else cursors.push({ queue, index: 0 })
     }
-    co.dirtyQueues.clear()
     for (const queue of emptied)
       for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
     while (cursors.length > 0) {

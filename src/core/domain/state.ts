@@ -184,8 +184,8 @@ export interface Agent {
   absence: Absence | null
   absenceToken: number
   memberships: Map<QueueId, Membership>
-  /** Every live leg that rings or connects one of this user's terminals. */
-  legIds: Set<LegId>
+  /** Every live leg that rings or connects one of this user's terminals (rarely more than 3). */
+  legs: Leg[]
   /** How many of those legs are in each state; kept with every leg transition. */
   ringing: number
   connected: number
@@ -197,6 +197,8 @@ export interface Agent {
   talkMs: number
   unansweredStreak: number
   listed: boolean
+  /** Listed in the company's staleAgents. */
+  stale: boolean
 }
 
 export interface QueueMember {
@@ -227,6 +229,8 @@ export interface QueueRuntime {
   /** Whether the queue was open at the last opening-hours check (its view changes when it turns). */
   wasOpen: boolean
   listed: boolean
+  /** Listed in the company's dirtyQueues. */
+  dirty: boolean
 }
 
 export interface LocalTime {
@@ -250,9 +254,10 @@ export interface CompanyState {
   /** Missed queue calls not yet called back, oldest first (Map keeps insertion order). */
   missed: Map<CallId, MissedCallView>
   missedByNumber: Map<PhoneNumber, Set<CallId>>
-  dirtyQueues: Set<QueueId>
+  /** Queues to look at in the next distribution (each listed once: see QueueRuntime.dirty). */
+  dirtyQueues: QueueRuntime[]
   /** Agents whose derived membership flags must be recomputed before the next distribution. */
-  staleAgents: Set<Agent>
+  staleAgents: Agent[]
   /**
    * What changed in the current step; reported in the step's outputs and then emptied. Each
    * entity is listed once per step (its `listed` flag says it already is).

@@ -53,10 +53,7 @@ export function callView(co: CompanyState, call: Call): CallView {
 
 export function agentView(co: CompanyState, agent: Agent, now: number): AgentView {
   const callIds = new Set<string>()
-  for (const legId of agent.legIds) {
-    const leg = co.legs.get(legId)
-    if (leg) callIds.add(leg.callId)
-  }
+  for (const leg of agent.legs) callIds.add(leg.callId)
   return {
     userId: agent.user.id,
     companyId: agent.companyId,

@@ -335,7 +335,7 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
   expect(co.legs.size).toBe(0)
   now += 3_600_000
   apply({ type: 'tick' })
-  for (const agent of co.agents.values()) expect(agent.legIds.size).toBe(0)
+  for (const agent of co.agents.values()) expect(agent.legs).toEqual([])
 
   // Every call ended exactly once, with one log record per party it concerned.
   const endedCount = new Map<string, number>()

@@ -131,7 +131,7 @@ describe('a simulated day', () => {
     expect(co.calls.size).toBe(0)
     expect(co.legs.size).toBe(0)
     expect(day.sim.liveLegs).toBe(0)
-    for (const agent of co.agents.values()) expect(agent.legIds.size).toBe(0)
+    for (const agent of co.agents.values()) expect(agent.legs).toEqual([])
   })
 
   it('produces about as many callers as the profile asks for (Poisson, within 5 sigma)', () => {
