@@ -32,8 +32,8 @@ export function activityOf(co: CompanyState, agent: Agent, now: number): AgentAc
   if (agent.connected > 0) {
     for (const leg of agent.legs) {
       if (leg.state !== 'connected') continue
-      const call = co.calls.get(leg.callId)
-      return call && call.state === 'consulting' && call.agentId === agent.user.id
+      const call = leg.call
+      return call.state === 'consulting' && call.agentId === agent.user.id
         ? 'consulting'
         : 'on-call'
     }

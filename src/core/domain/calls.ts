@@ -52,6 +52,7 @@ export function createLeg(
   const leg: Leg = {
     id: id ?? ctx.newId('leg'),
     callId: call.id,
+    call,
     role,
     state: 'ringing',
     party,
@@ -328,8 +329,8 @@ export function withdrawQueueOffersFor(
 ): void {
   for (const leg of [...agent.legs]) {
     if (leg.state !== 'ringing' || leg.role !== 'offer') continue
-    const call = ctx.co.calls.get(leg.callId)
-    const offer = call?.offers.find((o) => o.legIds.includes(leg.id))
+    const call = leg.call
+    const offer = call.offers.find((o) => o.legIds.includes(leg.id))
     if (!call || !offer || offer.queueId === null) continue
     if (onlyQueue !== null && offer.queueId !== onlyQueue) continue
     endOffer(ctx, call, offer, 'withdrawn')
@@ -899,9 +900,18 @@ function noteMissed(ctx: Ctx, call: Call): void {
   if (!byNumber) ctx.co.missedByNumber.set(call.remote.number, (byNumber = new Set()))
   byNumber.add(call.id)
   ctx.touchMissed(call.id)
-  if (ctx.co.missed.size > maxMissed) {
-    const oldest = ctx.co.missed.keys().next().value
-    if (oldest !== undefined) dropMissed(ctx, oldest)
+  const co = ctx.co
+  co.missedOrder.push(call.id)
+  while (co.missed.size > maxMissed && co.missedHead < co.missedOrder.length) {
+    dropMissed(ctx, co.missedOrder[co.missedHead++]!)
+  }
+  // Keep the order list about as long as the worklist: drop what was evicted or called back.
+  if (
+    co.missedOrder.length - co.missedHead > 2 * maxMissed ||
+    (co.missedHead > 1024 && co.missedHead * 2 > co.missedOrder.length)
+  ) {
+    co.missedOrder = co.missedOrder.slice(co.missedHead).filter((id) => co.missed.has(id))
+    co.missedHead = 0
   }
 }
 

@@ -106,6 +106,8 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     parkSlots: Array.from({ length: config.parkSlots }, () => null),
     missed: new Map(),
     missedByNumber: new Map(),
+    missedOrder: [],
+    missedHead: 0,
     dirtyQueues: [],
     staleAgents: [],
     changes: { calls: [], removedCalls: [], agents: [], queues: [], missed: [] },

@@ -192,11 +192,12 @@ function candidates(
       offered.push(order)
     }
   }
-  for (const userId of call.triedThisRound) {
-    const order = queue.memberIndex.get(userId)
-    if (order !== undefined && reasons[order] === 0 && !offered.includes(order))
-      reasons[order] = skipCode['no-answer-this-call']
-  }
+  if (call.triedThisRound.size > 0)
+    for (const userId of call.triedThisRound) {
+      const order = queue.memberIndex.get(userId)
+      if (order !== undefined && reasons[order] === 0 && !offered.includes(order))
+        reasons[order] = skipCode['no-answer-this-call']
+    }
   const eligible: Candidate[] = []
   for (let i = 0; i < reasons.length; i++) {
     if (reasons[i] !== 0) continue

@@ -36,6 +36,8 @@ import type { StoredTrailEntry } from './trail'
 export interface Leg {
   id: LegId
   callId: CallId
+  /** The call this leg belongs to (saves a lookup on every event about the leg). */
+  call: Call
   role: LegRole
   state: LegState
   party: Party
@@ -254,6 +256,9 @@ export interface CompanyState {
   /** Missed queue calls not yet called back, oldest first (Map keeps insertion order). */
   missed: Map<CallId, MissedCallView>
   missedByNumber: Map<PhoneNumber, Set<CallId>>
+  /** Missed calls in the order they were missed, for evicting the oldest; `missedHead` is the first live one. */
+  missedOrder: CallId[]
+  missedHead: number
   /** Queues to look at in the next distribution (each listed once: see QueueRuntime.dirty). */
   dirtyQueues: QueueRuntime[]
   /** Agents whose derived membership flags must be recomputed before the next distribution. */

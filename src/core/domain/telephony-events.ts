@@ -141,8 +141,9 @@ export function newCall(
 function legAndCall(ctx: Ctx, legId: string): { leg: Leg; call: Call } | EngineError {
   const leg = ctx.co.legs.get(legId)
   if (!leg) return new EngineError('UNKNOWN_LEG', `no live leg ${legId}`)
-  const call = ctx.co.calls.get(leg.callId)
-  if (!call) return new EngineError('UNKNOWN_CALL', `leg ${legId} belongs to no live call`)
+  const call = leg.call
+  if (call.state === 'ended')
+    return new EngineError('UNKNOWN_CALL', `leg ${legId} belongs to no live call`)
   return { leg, call }
 }
 
