@@ -8,6 +8,9 @@ import type { PhoneNumber } from './ids'
  * Returns null for strings that are not a number at all.
  */
 export function normalizeNumber(raw: string): PhoneNumber | null {
+  // Numbers from the network and from storage are normalised already: skip the regexes.
+  if (raw.length >= 4 && raw.length <= 16 && raw.charCodeAt(0) === 43 && allDigits(raw, 1))
+    return raw
   const compact = raw.replace(/[\s\-().]/g, '')
   if (!/^\+?\d+$/.test(compact)) return null
   if (compact.startsWith('+')) return compact.length >= 4 && compact.length <= 16 ? compact : null
@@ -19,6 +22,14 @@ export function normalizeNumber(raw: string): PhoneNumber | null {
   if (compact.length === 10 && compact.startsWith('47')) return '+' + compact
   if (compact.length >= 2 && compact.length <= 6) return compact
   return null
+}
+
+function allDigits(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
 }
 
 /** `+4791234567` → `912 34 567`; mobile numbers (4xx, 9xx) group 3-2-3, others 2-2-2-2. */

@@ -61,7 +61,7 @@ export function skipReason(
   if (agent.connected + agent.held > 0) return 'busy'
   if (agent.ringing > 0) return 'ringing'
   if (inWrapUp(agent, now)) return 'wrap-up'
-  if (call && call.triedThisRound.has(agent.user.id)) return 'no-answer-this-call'
+  if (call && call.triedThisRound.includes(agent.user.id)) return 'no-answer-this-call'
   return null
 }
 

@@ -6,10 +6,11 @@
  */
 import type { CallLogRecord } from '../../shared/model'
 import type { Call, CompanyState } from './state'
+import { userLedgerOf } from './state'
 
 export function buildCallLog(co: CompanyState, call: Call, endedAt: number): CallLogRecord[] {
   const records: CallLogRecord[] = []
-  for (const ledger of call.ledgerUsers.values()) {
+  for (const ledger of call.ledgerUsers) {
     const queueName =
       ledger.queueId !== null ? (co.queues.get(ledger.queueId)?.config.name ?? null) : null
     records.push({
@@ -31,9 +32,9 @@ export function buildCallLog(co: CompanyState, call: Call, endedAt: number): Cal
       transferredTo: ledger.transferredTo,
     })
   }
-  for (const ledger of call.ledgerQueues.values()) {
+  for (const ledger of call.ledgerQueues) {
     const answeredBy = ledger.answeredBy
-    const talkMs = answeredBy !== null ? (call.ledgerUsers.get(answeredBy)?.talkMs ?? 0) : 0
+    const talkMs = answeredBy !== null ? (userLedgerOf(call, answeredBy)?.talkMs ?? 0) : 0
     const exitAt = ledger.answeredAt ?? ledger.exitAt ?? endedAt
     records.push({
       kind: 'queue',

@@ -23,6 +23,7 @@ import type {
   UserLedger,
 } from './state'
 import { endedCall } from './views'
+import { queueLedgerOf, userLedgerOf } from './state'
 
 /** How many overflow hops one call may take before it is refused (guards against A → B → A). */
 const maxOverflowHops = 8
@@ -102,7 +103,7 @@ export function endLeg(
       if (k >= 0) agent.legs.splice(k, 1)
       if (wasAnswered) finishCallForAgent(ctx, agent, talkedMs, wrapUpQueueId)
     }
-    const ledger = call.ledgerUsers.get(leg.ownerId)
+    const ledger = userLedgerOf(call, leg.ownerId)
     if (ledger) ledger.talkMs += talkedMs
   }
   ctx.touchCall(call)
@@ -155,7 +156,7 @@ export function setLegHeld(ctx: Ctx, call: Call, leg: Leg, held: boolean): void 
 
 function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
   if (leg.ownerId === null || talkedMs === 0) return
-  const ledger = call.ledgerUsers.get(leg.ownerId)
+  const ledger = userLedgerOf(call, leg.ownerId)
   if (ledger) ledger.talkMs += talkedMs
   const agent = ctx.co.agents.get(leg.ownerId)
   if (agent) agent.talkMs += talkedMs
@@ -305,7 +306,7 @@ export function queueOfferUnanswered(
       waitMs: ctx.now - offer.startedAt,
     },
   )
-  call.triedThisRound.add(offer.userId)
+  if (!call.triedThisRound.includes(offer.userId)) call.triedThisRound.push(offer.userId)
   const agent = ctx.co.agents.get(offer.userId)
   if (agent && how === 'no-answer') noteUnanswered(ctx, agent, queue)
   if (call.state === 'queued' && call.offers.length === 0) {
@@ -438,7 +439,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   if (options.priority !== undefined) call.priority = options.priority
   call.vip = ctx.co.vipNumbers.has(call.remote.number)
   call.ring = null
-  call.triedThisRound.clear()
+  call.triedThisRound.length = 0
   call.nextOfferAt = ctx.now
   call.progressiveCount = 1
   call.progressiveStarted = false
@@ -466,7 +467,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
 }
 
 export function ledgerQueue(ctx: Ctx, call: Call, queueId: QueueId) {
-  let ledger = call.ledgerQueues.get(queueId)
+  let ledger = queueLedgerOf(call, queueId)
   if (!ledger) {
     ledger = {
       queueId,
@@ -478,7 +479,7 @@ export function ledgerQueue(ctx: Ctx, call: Call, queueId: QueueId) {
       transferredTo: null,
       overflowTo: null,
     }
-    call.ledgerQueues.set(queueId, ledger)
+    call.ledgerQueues.push(ledger)
   }
   return ledger
 }
@@ -491,7 +492,7 @@ export function ledgerUser(
   counterpart: Party,
   queueId: QueueId | null,
 ): UserLedger {
-  let ledger = call.ledgerUsers.get(userId)
+  let ledger = userLedgerOf(call, userId)
   if (!ledger) {
     ledger = {
       userId,
@@ -504,7 +505,7 @@ export function ledgerUser(
       talkMs: 0,
       transferredTo: null,
     }
-    call.ledgerUsers.set(userId, ledger)
+    call.ledgerUsers.push(ledger)
   }
   return ledger
 }
@@ -753,7 +754,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   }
   bridgePartner(ctx, call, leg, fromQueue)
   call.ring = null
-  call.triedThisRound.clear()
+  call.triedThisRound.length = 0
 }
 
 /** Make `leg` the remote party's partner and connect them. */
@@ -814,19 +815,19 @@ export function releasePartner(
   let talked = 0
   if (leg) talked = endLeg(ctx, call, leg, reason, wrapQueue)
   if (episode && episode.agentId !== null && episodeEnd) {
-    const ledger = agentId !== null ? call.ledgerUsers.get(agentId) : undefined
+    const ledger = agentId !== null ? userLedgerOf(call, agentId) : undefined
     ctx.queueLog(episodeEnd.kind, episode.queueId, call, episode.agentId, {
       talkMs: ledger?.talkMs ?? talked,
       waitMs:
         episode.answeredAt !== null
           ? episode.answeredAt -
-            (call.ledgerQueues.get(episode.queueId)?.enteredAt ?? episode.answeredAt)
+            (queueLedgerOf(call, episode.queueId)?.enteredAt ?? episode.answeredAt)
           : null,
       destination: episodeEnd.destination ?? null,
       reason: episodeEnd.reason ?? null,
     })
     if (episodeEnd.kind === 'transfer') {
-      const ql = call.ledgerQueues.get(episode.queueId)
+      const ql = queueLedgerOf(call, episode.queueId)
       if (ql) ql.transferredTo = episodeEnd.destination ?? null
     }
     call.episode = null
@@ -867,7 +868,7 @@ export function endCall(
   call.conference = null
   call.endReason = reason
   moveCall(ctx, call, 'ended')
-  for (const ledger of call.ledgerQueues.values()) {
+  for (const ledger of call.ledgerQueues) {
     if (ledger.outcome === null) ledger.outcome = 'abandoned'
     ledger.exitAt ??= ctx.now
   }
@@ -883,7 +884,7 @@ export function endCall(
 function noteMissed(ctx: Ctx, call: Call): void {
   if (call.answeredAt !== null || call.direction !== 'inbound') return
   let last: { queueId: QueueId; outcome: NonNullable<QueueLedger['outcome']> } | null = null
-  for (const ledger of call.ledgerQueues.values()) {
+  for (const ledger of call.ledgerQueues) {
     if (ledger.outcome !== null) last = { queueId: ledger.queueId, outcome: ledger.outcome }
   }
   if (last === null) return
@@ -896,9 +897,9 @@ function noteMissed(ctx: Ctx, call: Call): void {
     outcome: last.outcome,
   }
   ctx.co.missed.set(call.id, missed)
-  let byNumber = ctx.co.missedByNumber.get(call.remote.number)
-  if (!byNumber) ctx.co.missedByNumber.set(call.remote.number, (byNumber = new Set()))
-  byNumber.add(call.id)
+  const byNumber = ctx.co.missedByNumber.get(call.remote.number)
+  if (byNumber) byNumber.push(call.id)
+  else ctx.co.missedByNumber.set(call.remote.number, [call.id])
   ctx.touchMissed(call.id)
   const co = ctx.co
   co.missedOrder.push(call.id)
@@ -920,8 +921,11 @@ export function dropMissed(ctx: Ctx, callId: string): void {
   if (!entry) return
   ctx.co.missed.delete(callId)
   const byNumber = ctx.co.missedByNumber.get(entry.caller.number)
-  byNumber?.delete(callId)
-  if (byNumber?.size === 0) ctx.co.missedByNumber.delete(entry.caller.number)
+  if (byNumber) {
+    const i = byNumber.indexOf(callId)
+    if (i >= 0) byNumber.splice(i, 1)
+    if (byNumber.length === 0) ctx.co.missedByNumber.delete(entry.caller.number)
+  }
   ctx.touchMissed(callId)
 }
 

@@ -39,9 +39,9 @@ export class Ctx {
   }
 
   touchCall(call: Call): void {
-    if (call.listed) return
-    call.listed = true
-    this.co.changes.calls.push(call)
+    if (call.listedIn === this.co.changeGen) return
+    call.listedIn = this.co.changeGen
+    this.co.changes.calls.push(call.id)
   }
 
   /** The call ended and is gone: subscribers remove it (its upsert, if listed, is skipped). */
@@ -59,16 +59,16 @@ export class Ctx {
     const agent = typeof who === 'string' ? this.co.agents.get(who) : who
     if (!agent) return
     markAgentStale(this.co, agent)
-    if (agent.listed) return
-    agent.listed = true
-    this.co.changes.agents.push(agent)
+    if (agent.listedIn === this.co.changeGen) return
+    agent.listedIn = this.co.changeGen
+    this.co.changes.agents.push(agent.user.id)
   }
 
   touchQueue(queueId: QueueId): void {
     const queue = this.co.queues.get(queueId)
-    if (!queue || queue.listed) return
-    queue.listed = true
-    this.co.changes.queues.push(queue)
+    if (!queue || queue.listedIn === this.co.changeGen) return
+    queue.listedIn = this.co.changeGen
+    this.co.changes.queues.push(queue.config.id)
   }
 
   markDirty(queueId: QueueId): void {

@@ -111,6 +111,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     dirtyQueues: [],
     staleAgents: [],
     changes: { calls: [], removedCalls: [], agents: [], queues: [], missed: [] },
+    changeGen: 1,
     rng: seed ^ hash(config.id),
     localTimeCache: null,
   }
@@ -131,7 +132,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       answeredCalls: 0,
       talkMs: 0,
       unansweredStreak: 0,
-      listed: false,
+      listedIn: 0,
       stale: false,
     }
     co.agents.set(user.id, agent)
@@ -151,7 +152,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       memberCodes: new Uint8Array(0),
       rrCursor: -1,
       wasOpen: true,
-      listed: false,
+      listedIn: 0,
       dirty: false,
     }
     for (const member of queueConfig.members) {
@@ -309,7 +310,10 @@ function apply(ctx: Ctx, input: Exclude<EngineInput, { type: 'tick' }>): EngineE
   }
 }
 
-/** Report what changed in a company during the step, and start the next step afresh. */
+/**
+ * Report what changed in a company during the step, and start a new change set. (A call that
+ * ended is listed for upsert and removal; projections skip calls that are gone.)
+ */
 function collectChanges(co: CompanyState, out: Outputs): void {
   const c = co.changes
   if (
@@ -317,36 +321,9 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     0
   )
     return
-  const calls: string[] = []
-  for (const call of c.calls) {
-    call.listed = false
-    if (call.state !== 'ended') calls.push(call.id)
-  }
-  const agents: string[] = new Array<string>(c.agents.length)
-  for (let i = 0; i < c.agents.length; i++) {
-    const agent = c.agents[i]!
-    agent.listed = false
-    agents[i] = agent.user.id
-  }
-  const queues: string[] = new Array<string>(c.queues.length)
-  for (let i = 0; i < c.queues.length; i++) {
-    const queue = c.queues[i]!
-    queue.listed = false
-    queues[i] = queue.config.id
-  }
-  out.changes.push({
-    companyId: co.id,
-    calls,
-    removedCalls: c.removedCalls,
-    agents,
-    queues,
-    missed: c.missed,
-  })
-  c.calls = []
-  c.agents = []
-  c.queues = []
-  c.removedCalls = []
-  c.missed = []
+  out.changes.push({ companyId: co.id, ...c })
+  co.changes = { calls: [], removedCalls: [], agents: [], queues: [], missed: [] }
+  co.changeGen++
 }
 
 /** When the runtime should next tick the engine, if ever. */

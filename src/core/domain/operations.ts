@@ -32,6 +32,7 @@ import { EngineError } from './errors'
 import type { UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
+import { userLedgerOf } from './state'
 
 type Handler<T extends UserCommand['type']> = (
   ctx: Ctx,
@@ -108,7 +109,7 @@ function resolveTarget(
 
 function lastQueueOf(call: Call): QueueId | null {
   let last: QueueId | null = null
-  for (const queueId of call.ledgerQueues.keys()) last = queueId
+  for (const ledger of call.ledgerQueues) last = ledger.queueId
   return last
 }
 
@@ -252,7 +253,7 @@ export const onBlindTransfer: Handler<'transfer.blind'> = (ctx, input) => {
   const busy = targetBusy(ctx, target)
   if (busy) return busy
   ctx.trail(call, { kind: 'transfer', at: ctx.now, by: input.userId, to: target, mode: 'blind' })
-  const ledger = call.ledgerUsers.get(input.userId)
+  const ledger = userLedgerOf(call, input.userId)
   if (ledger) ledger.transferredTo = target
   const fallbackQueueId = lastQueueOf(call)
   releasePartner(ctx, call, 'transferred', {
@@ -402,7 +403,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
     to: consult.target,
     mode: 'attended',
   })
-  const ledger = call.ledgerUsers.get(operatorId)
+  const ledger = userLedgerOf(call, operatorId)
   if (ledger) ledger.transferredTo = consult.target
   const fallbackQueueId = lastQueueOf(call)
   releasePartner(ctx, call, reason, {
@@ -412,7 +413,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
   })
   call.consult = null
   if (leg.ownerId !== null) {
-    const targetLedger = call.ledgerUsers.get(leg.ownerId)
+    const targetLedger = userLedgerOf(call, leg.ownerId)
     if (targetLedger) targetLedger.counterpart = call.remote
   }
   if (consult.state === 'connected') {
@@ -474,7 +475,7 @@ export const onCancel: Handler<'transfer.cancel'> = (ctx, input) => {
 /** A consulted colleague or conference guest answered: log it, and stop their queue offers. */
 function startedTalking(ctx: Ctx, call: Call, leg: Leg): void {
   if (leg.ownerId === null) return
-  const ledger = call.ledgerUsers.get(leg.ownerId)
+  const ledger = userLedgerOf(call, leg.ownerId)
   if (ledger) ledger.answeredAt ??= ctx.now
   const agent = ctx.co.agents.get(leg.ownerId)
   if (agent) withdrawQueueOffersFor(ctx, agent)

@@ -101,11 +101,11 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   let { eligible, reasons } = candidates(queue, call)
   if (
     !eligible.some((c) => !c.offered) &&
-    call.triedThisRound.size > 0 &&
+    call.triedThisRound.length > 0 &&
     reasons.includes(skipCode['no-answer-this-call'])
   ) {
     // Everyone free has had a go at this caller: start a new round.
-    call.triedThisRound.clear()
+    call.triedThisRound.length = 0
     ;({ eligible, reasons } = candidates(queue, call))
   }
   let best = Infinity
@@ -192,7 +192,7 @@ function candidates(
       offered.push(order)
     }
   }
-  if (call.triedThisRound.size > 0)
+  if (call.triedThisRound.length > 0)
     for (const userId of call.triedThisRound) {
       const order = queue.memberIndex.get(userId)
       if (order !== undefined && reasons[order] === 0 && !offered.includes(order))

@@ -141,7 +141,7 @@ export interface Call {
   // Routing
   offers: Offer[]
   ring: RingContext | null
-  triedThisRound: Set<UserId>
+  triedThisRound: UserId[]
   nextOfferAt: Instant
   progressiveCount: number
   noAgentNoted: boolean
@@ -158,11 +158,12 @@ export interface Call {
   legIds: LegId[]
   trail: StoredTrailEntry[]
   trailDropped: number
-  ledgerUsers: Map<UserId, UserLedger>
-  ledgerQueues: Map<QueueId, QueueLedger>
+  /** One entry per user and per queue the call concerned (few: searched, not hashed). */
+  ledgerUsers: UserLedger[]
+  ledgerQueues: QueueLedger[]
   endReason: CallEndReason | null
-  /** Listed in the current step's changes (cleared when the step reports them). */
-  listed: boolean
+  /** The change set (company changeGen) this call was last listed in. */
+  listedIn: number
   /** Changes each time the call enters a queue; queue deadlines (max wait, progressive) carry it. */
   queueToken: number
 }
@@ -198,7 +199,7 @@ export interface Agent {
   answeredCalls: number
   talkMs: number
   unansweredStreak: number
-  listed: boolean
+  listedIn: number
   /** Listed in the company's staleAgents. */
   stale: boolean
 }
@@ -230,7 +231,7 @@ export interface QueueRuntime {
   rrCursor: number
   /** Whether the queue was open at the last opening-hours check (its view changes when it turns). */
   wasOpen: boolean
-  listed: boolean
+  listedIn: number
   /** Listed in the company's dirtyQueues. */
   dirty: boolean
 }
@@ -255,7 +256,7 @@ export interface CompanyState {
   parkSlots: (CallId | null)[]
   /** Missed queue calls not yet called back, oldest first (Map keeps insertion order). */
   missed: Map<CallId, MissedCallView>
-  missedByNumber: Map<PhoneNumber, Set<CallId>>
+  missedByNumber: Map<PhoneNumber, CallId[]>
   /** Missed calls in the order they were missed, for evicting the oldest; `missedHead` is the first live one. */
   missedOrder: CallId[]
   missedHead: number
@@ -268,12 +269,14 @@ export interface CompanyState {
    * entity is listed once per step (its `listed` flag says it already is).
    */
   changes: {
-    calls: Call[]
+    calls: CallId[]
     removedCalls: CallId[]
-    agents: Agent[]
-    queues: QueueRuntime[]
+    agents: UserId[]
+    queues: QueueId[]
     missed: CallId[]
   }
+  /** Numbers the current set of changes; an entity whose `listedIn` equals it is listed already. */
+  changeGen: number
   rng: number
   localTimeCache: LocalTime | null
 }
@@ -292,4 +295,14 @@ export type IdSource = (kind: 'call' | 'leg' | 'conference') => string
 
 export function isLive(leg: Leg): boolean {
   return leg.state !== 'ended'
+}
+
+export function userLedgerOf(call: Call, userId: UserId): UserLedger | undefined {
+  for (const ledger of call.ledgerUsers) if (ledger.userId === userId) return ledger
+  return undefined
+}
+
+export function queueLedgerOf(call: Call, queueId: QueueId): QueueLedger | undefined {
+  for (const ledger of call.ledgerQueues) if (ledger.queueId === queueId) return ledger
+  return undefined
 }

@@ -116,7 +116,7 @@ export function newCall(
     episode: null,
     offers: [],
     ring: null,
-    triedThisRound: new Set(),
+    triedThisRound: [],
     nextOfferAt: ctx.now,
     progressiveCount: 1,
     noAgentNoted: false,
@@ -130,11 +130,11 @@ export function newCall(
     legIds: [],
     trail: [],
     trailDropped: 0,
-    ledgerUsers: new Map(),
-    ledgerQueues: new Map(),
+    ledgerUsers: [],
+    ledgerQueues: [],
     endReason: null,
     queueToken: 0,
-    listed: false,
+    listedIn: 0,
   }
 }
 
