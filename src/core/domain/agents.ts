@@ -75,7 +75,7 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
     const reason = skipReason(agent, m, null, now)
     const present = reason !== 'logged-out' && reason !== 'absent' && reason !== 'paused'
     const idle = reason === null
-    const queue = co.queues.get(m.queueId)!
+    const queue = m.queue
     queue.memberCodes[m.order] = reason === null ? 0 : skipCode[reason]
     if (present === m.present && idle === m.idle) continue
     if (present !== m.present) {

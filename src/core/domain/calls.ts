@@ -366,8 +366,8 @@ export function removeFromWaiting(ctx: Ctx, call: Call): void {
   if (queue) {
     const i = queue.waiting.indexOf(call)
     if (i >= 0) queue.waiting.splice(i, 1)
-    ctx.touchQueue(queue.config.id)
-    ctx.markDirty(queue.config.id)
+    ctx.touchQueue(queue)
+    ctx.markDirty(queue)
   }
   call.queueId = null
   call.enteredQueueAt = null

@@ -64,15 +64,15 @@ export class Ctx {
     this.co.changes.agents.push(agent.user.id)
   }
 
-  touchQueue(queueId: QueueId): void {
-    const queue = this.co.queues.get(queueId)
+  touchQueue(which: QueueId | QueueRuntime): void {
+    const queue = typeof which === 'string' ? this.co.queues.get(which) : which
     if (!queue || queue.listedIn === this.co.changeGen) return
     queue.listedIn = this.co.changeGen
     this.co.changes.queues.push(queue.config.id)
   }
 
-  markDirty(queueId: QueueId): void {
-    const queue = this.co.queues.get(queueId)
+  markDirty(which: QueueId | QueueRuntime): void {
+    const queue = typeof which === 'string' ? this.co.queues.get(which) : which
     if (queue) markQueueDirty(this.co, queue)
   }
 

@@ -161,6 +161,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
       const order = queue.members.length
       const membership = {
         queueId: queueConfig.id,
+        queue,
         penalty: member.penalty,
         order,
         loggedIn: member.loggedIn,

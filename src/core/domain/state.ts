@@ -170,6 +170,7 @@ export interface Call {
 
 export interface Membership {
   queueId: QueueId
+  queue: QueueRuntime
   penalty: number
   /** Position in the queue's member list (linear and round-robin order). */
   order: number
