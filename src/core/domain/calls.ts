@@ -9,7 +9,7 @@ import { finishCallForAgent, isBusy, isTalking, noteUnanswered, refreshStaleAgen
 import { buildCallLog } from './call-log'
 import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
-import type { LegEndReason } from './io'
+import { addOutput, type LegEndReason } from './io'
 import { transitionLeg } from './leg-machine'
 import { isOpen } from './opening-hours'
 import type {
@@ -873,9 +873,9 @@ export function endCall(
     ledger.exitAt ??= ctx.now
   }
   const records = buildCallLog(ctx.co, call, ctx.now)
-  for (const record of records) ctx.out.callLog.push(record)
+  for (const record of records) addOutput(ctx.out, 'callLog', record)
   noteMissed(ctx, call)
-  ctx.out.ended.push(endedCall(ctx.co, call))
+  addOutput(ctx.out, 'ended', endedCall(ctx.co, call))
   ctx.co.calls.delete(call.id)
   ctx.callRemoved(call)
 }
@@ -935,6 +935,12 @@ function closeMissedFor(ctx: Ctx, number: PhoneNumber, by: UserId | null): void 
   if (!ids || by === null) return
   for (const callId of [...ids]) {
     dropMissed(ctx, callId)
-    ctx.out.callbacks.push({ companyId: ctx.co.id, callId, by, at: ctx.now, how: 'reached' })
+    addOutput(ctx.out, 'callbacks', {
+      companyId: ctx.co.id,
+      callId,
+      by,
+      at: ctx.now,
+      how: 'reached',
+    })
   }
 }

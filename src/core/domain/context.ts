@@ -5,7 +5,7 @@
  */
 import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
 import type { Destination, QueueLogEvent, QueueLogKind } from '../../shared/model'
-import type { Outputs, TelephonyCommand } from './io'
+import { addOutput, none, type Outputs, type TelephonyCommand } from './io'
 import type { Agent, Call, CompanyState, EngineState, Leg, QueueRuntime } from './state'
 import { markAgentStale, markQueueDirty } from './agents'
 import type { TimerKind } from './timers'
@@ -23,7 +23,7 @@ export class Ctx {
   ) {}
 
   command(command: TelephonyCommand): void {
-    this.out.commands.push(command)
+    addOutput(this.out, 'commands', command)
   }
 
   token(): number {
@@ -41,17 +41,16 @@ export class Ctx {
   touchCall(call: Call): void {
     if (call.listedIn === this.co.changeGen) return
     call.listedIn = this.co.changeGen
-    this.co.changes.calls.push(call.id)
+    this.list('calls', call.id)
   }
 
   /** The call ended and is gone: subscribers remove it (its upsert, if listed, is skipped). */
   callRemoved(call: Call): void {
-    this.co.changes.removedCalls.push(call.id)
+    this.list('removedCalls', call.id)
   }
 
   touchMissed(callId: CallId): void {
-    const missed = this.co.changes.missed
-    if (!missed.includes(callId)) missed.push(callId)
+    if (!this.co.changes.missed.includes(callId)) this.list('missed', callId)
   }
 
   /** The agent changed: their view goes out, and their queue flags are refreshed before routing. */
@@ -61,14 +60,20 @@ export class Ctx {
     markAgentStale(this.co, agent)
     if (agent.listedIn === this.co.changeGen) return
     agent.listedIn = this.co.changeGen
-    this.co.changes.agents.push(agent.user.id)
+    this.list('agents', agent.user.id)
   }
 
   touchQueue(which: QueueId | QueueRuntime): void {
     const queue = typeof which === 'string' ? this.co.queues.get(which) : which
     if (!queue || queue.listedIn === this.co.changeGen) return
     queue.listedIn = this.co.changeGen
-    this.co.changes.queues.push(queue.config.id)
+    this.list('queues', queue.config.id)
+  }
+
+  private list(kind: keyof CompanyState['changes'], id: string): void {
+    const changes = this.co.changes
+    if (changes[kind] === none) changes[kind] = [id]
+    else changes[kind].push(id)
   }
 
   markDirty(which: QueueId | QueueRuntime): void {
@@ -92,7 +97,7 @@ export class Ctx {
     agentId: UserId | null,
     extra: Partial<Pick<QueueLogEvent, 'waitMs' | 'talkMs' | 'reason' | 'destination'>> = {},
   ): void {
-    this.out.queueLog.push({
+    addOutput(this.out, 'queueLog', {
       at: this.now,
       companyId: this.co.id,
       queueId,

@@ -12,7 +12,14 @@ import type { CompanyConfig } from './config'
 import { Ctx } from './context'
 import { fireDeadline } from './deadlines'
 import { EngineError } from './errors'
-import { emptyOutputs, type EngineInput, type Outputs, type StepResult } from './io'
+import {
+  addOutput,
+  emptyOutputs,
+  noChanges,
+  type EngineInput,
+  type Outputs,
+  type StepResult,
+} from './io'
 import {
   onBlindTransfer,
   onCallbackMark,
@@ -110,7 +117,7 @@ function companyState(config: CompanyConfig, seed: number): CompanyState {
     missedHead: 0,
     dirtyQueues: [],
     staleAgents: [],
-    changes: { calls: [], removedCalls: [], agents: [], queues: [], missed: [] },
+    changes: noChanges(),
     changeGen: 1,
     rng: seed ^ hash(config.id),
     localTimeCache: null,
@@ -322,8 +329,8 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     0
   )
     return
-  out.changes.push({ companyId: co.id, ...c })
-  co.changes = { calls: [], removedCalls: [], agents: [], queues: [], missed: [] }
+  addOutput(out, 'changes', { companyId: co.id, ...c })
+  co.changes = noChanges()
   co.changeGen++
 }
 

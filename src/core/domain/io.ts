@@ -159,6 +159,39 @@ export interface StepResult {
   error: EngineError | null
 }
 
+/**
+ * Most steps produce few outputs of each kind, so a step's lists start as one shared, frozen
+ * empty list and get a list of their own on the first item (`addOutput`).
+ */
+export const none = Object.freeze([]) as unknown as never[]
+
+export function noChanges(): {
+  calls: never[]
+  removedCalls: never[]
+  agents: never[]
+  queues: never[]
+  missed: never[]
+} {
+  return { calls: none, removedCalls: none, agents: none, queues: none, missed: none }
+}
+
 export function emptyOutputs(): Outputs {
-  return { commands: [], queueLog: [], callLog: [], callbacks: [], changes: [], ended: [] }
+  return {
+    commands: none,
+    queueLog: none,
+    callLog: none,
+    callbacks: none,
+    changes: none,
+    ended: none,
+  }
+}
+
+export function addOutput<K extends keyof Outputs>(
+  out: Outputs,
+  kind: K,
+  item: Outputs[K][number],
+): void {
+  const list = out[kind] as unknown[]
+  if (list === none) (out[kind] as unknown[]) = [item]
+  else list.push(item)
 }

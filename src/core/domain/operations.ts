@@ -29,7 +29,7 @@ import {
 } from './calls'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
-import type { UserCommand } from './io'
+import { addOutput, type UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
 import { userLedgerOf } from './state'
@@ -811,7 +811,7 @@ export const onCallbackMark: Handler<'callback.mark'> = (ctx, input) => {
   if (!ctx.co.missed.has(input.callId))
     return new EngineError('NOT_MISSED', `call ${input.callId} is not on the missed-call list`)
   dropMissed(ctx, input.callId)
-  ctx.out.callbacks.push({
+  addOutput(ctx.out, 'callbacks', {
     companyId: ctx.co.id,
     callId: input.callId,
     by: input.userId,
