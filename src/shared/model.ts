@@ -25,6 +25,23 @@ export const routingStrategies = [
 ] as const
 export type RoutingStrategy = (typeof routingStrategies)[number]
 
+/** Roles (service terms §5–7): a contact person administers the company. */
+export const roles = ['user', 'operator', 'contact'] as const
+export type Role = (typeof roles)[number]
+
+/** Functions the contact person grants per user (§5). */
+export const functionAccess = [
+  'switchboard',
+  'queue-board',
+  'statistics',
+  'administration',
+  'conference',
+  'sms',
+  'vip-list',
+  'calendar-sync',
+] as const
+export type FunctionAccess = (typeof functionAccess)[number]
+
 /** Absence categories, as on the service's absence form (møte, lunsj, reise, ferie, syk, fri, annet). */
 export const absenceReasons = [
   'meeting',
@@ -381,6 +398,10 @@ export type Delta =
   | { entity: 'call'; op: 'upsert'; companyId: CompanyId; call: CallView }
   | { entity: 'call'; op: 'remove'; companyId: CompanyId; id: CallId }
   | { entity: 'agent'; op: 'upsert'; companyId: CompanyId; agent: AgentView }
+  | { entity: 'user'; op: 'upsert'; companyId: CompanyId; user: UserView }
+  /** The user left the company: their directory entry and agent state are gone. */
+  | { entity: 'user'; op: 'remove'; companyId: CompanyId; id: UserId }
   | { entity: 'queue'; op: 'upsert'; companyId: CompanyId; queue: QueueView }
+  | { entity: 'queue'; op: 'remove'; companyId: CompanyId; id: QueueId }
   | { entity: 'missed'; op: 'upsert'; companyId: CompanyId; missed: MissedCallView }
   | { entity: 'missed'; op: 'remove'; companyId: CompanyId; id: CallId }

@@ -7,25 +7,44 @@ import type { CompanySnapshot, Delta } from '../../src/shared/model'
 export class Mirror {
   private readonly calls = new Map<string, unknown>()
   private readonly agents = new Map<string, unknown>()
+  private readonly users = new Map<string, unknown>()
   private readonly queues = new Map<string, unknown>()
   private readonly missed = new Map<string, unknown>()
 
   constructor(snapshot: CompanySnapshot) {
     for (const c of snapshot.calls) this.calls.set(c.id, c)
     for (const a of snapshot.agents) this.agents.set(a.userId, a)
+    for (const u of snapshot.users) this.users.set(u.id, u)
     for (const q of snapshot.queues) this.queues.set(q.id, q)
     for (const m of snapshot.missed) this.missed.set(m.callId, m)
   }
 
   apply(deltas: Delta[]): void {
     for (const d of deltas) {
-      if (d.entity === 'call') {
-        if (d.op === 'upsert') this.calls.set(d.call.id, d.call)
-        else this.calls.delete(d.id)
-      } else if (d.entity === 'agent') this.agents.set(d.agent.userId, d.agent)
-      else if (d.entity === 'queue') this.queues.set(d.queue.id, d.queue)
-      else if (d.op === 'upsert') this.missed.set(d.missed.callId, d.missed)
-      else this.missed.delete(d.id)
+      switch (d.entity) {
+        case 'call':
+          if (d.op === 'upsert') this.calls.set(d.call.id, d.call)
+          else this.calls.delete(d.id)
+          break
+        case 'agent':
+          this.agents.set(d.agent.userId, d.agent)
+          break
+        case 'user':
+          if (d.op === 'upsert') this.users.set(d.user.id, d.user)
+          else {
+            this.users.delete(d.id)
+            this.agents.delete(d.id)
+          }
+          break
+        case 'queue':
+          if (d.op === 'upsert') this.queues.set(d.queue.id, d.queue)
+          else this.queues.delete(d.id)
+          break
+        case 'missed':
+          if (d.op === 'upsert') this.missed.set(d.missed.callId, d.missed)
+          else this.missed.delete(d.id)
+          break
+      }
     }
   }
 
@@ -33,6 +52,7 @@ export class Mirror {
   static comparable(s: {
     calls: unknown[]
     agents: unknown[]
+    users: unknown[]
     queues: unknown[]
     missed: unknown[]
   }) {
@@ -43,6 +63,7 @@ export class Mirror {
     return {
       calls: [...s.calls].sort(by('id')),
       agents: [...s.agents].sort(by('userId')),
+      users: [...s.users].sort(by('id')),
       queues: [...s.queues].sort(by('id')),
       missed: [...s.missed].sort(by('callId')),
     }
@@ -52,6 +73,7 @@ export class Mirror {
     return Mirror.comparable({
       calls: [...this.calls.values()],
       agents: [...this.agents.values()],
+      users: [...this.users.values()],
       queues: [...this.queues.values()],
       missed: [...this.missed.values()],
     })

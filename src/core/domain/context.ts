@@ -76,6 +76,18 @@ export class Ctx {
     else changes[kind].push(id)
   }
 
+  touchUser(userId: UserId): void {
+    if (!this.co.changes.users.includes(userId)) this.list('users', userId)
+  }
+
+  userRemoved(userId: UserId): void {
+    this.list('removedUsers', userId)
+  }
+
+  queueRemoved(queueId: QueueId): void {
+    this.list('removedQueues', queueId)
+  }
+
   markDirty(which: QueueId | QueueRuntime): void {
     const queue = typeof which === 'string' ? this.co.queues.get(which) : which
     if (queue) markQueueDirty(this.co, queue)

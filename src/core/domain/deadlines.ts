@@ -76,6 +76,10 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
     }
     case 'hours-check': {
       // Queues open and close with the clock, not with an event: look once a minute.
+      if (!co.config.queues.some((q) => q.openingHours !== null)) {
+        co.hoursChecking = false
+        return
+      }
       for (const queue of co.queues.values()) {
         const hours = queue.config.openingHours
         if (!hours) continue

@@ -9,6 +9,7 @@
 import type { CompanyId, Instant } from '../../shared/ids'
 import type { CompanySnapshot, TrailEntry } from '../../shared/model'
 import type { CompanyConfig } from './config'
+import { newCompanyState, onConfigure, startHoursCheck } from './company'
 import { Ctx } from './context'
 import { fireDeadline } from './deadlines'
 import { EngineError } from './errors'
@@ -40,8 +41,6 @@ import {
   onResume,
   onRetrieve,
 } from './operations'
-import { refreshAgent } from './agents'
-import { isOpen, nextMinute } from './opening-hours'
 import {
   onAbsenceClear,
   onAbsenceSet,
@@ -51,7 +50,7 @@ import {
   onQueueUnpause,
 } from './presence'
 import { distribute } from './routing'
-import type { Agent, CompanyState, EngineState, IdSource, QueueRuntime } from './state'
+import type { CompanyState, EngineState, IdSource } from './state'
 import {
   onCallerArrived,
   onLegAnswered,
@@ -80,122 +79,11 @@ export function createEngineState(companies: CompanyConfig[], options: EngineOpt
     newId: options.newId,
   }
   for (const config of companies) {
-    const co = companyState(config, options.seed ?? 1)
+    const co = newCompanyState(config, options.seed ?? 1)
     state.companies.set(config.id, co)
-    if (config.queues.some((q) => q.openingHours !== null)) {
-      for (const queue of co.queues.values()) {
-        if (queue.config.openingHours)
-          queue.wasOpen = isOpen(co, queue.config.openingHours, options.now)
-      }
-      state.timers.push({
-        at: nextMinute(options.now),
-        seq: ++state.seq,
-        kind: 'hours-check',
-        companyId: co.id,
-        ref: co.id,
-        token: 0,
-      })
-    }
+    startHoursCheck(state, co, options.now)
   }
   return state
-}
-
-function companyState(config: CompanyConfig, seed: number): CompanyState {
-  const co: CompanyState = {
-    id: config.id,
-    config,
-    agents: new Map(),
-    queues: new Map(),
-    numbers: new Map(),
-    vipNumbers: new Set(config.vipNumbers),
-    calls: new Map(),
-    legs: new Map(),
-    parkSlots: Array.from({ length: config.parkSlots }, () => null),
-    missed: new Map(),
-    missedByNumber: new Map(),
-    missedOrder: [],
-    missedHead: 0,
-    dirtyQueues: [],
-    staleAgents: [],
-    changes: noChanges(),
-    changeGen: 1,
-    rng: seed ^ hash(config.id),
-    localTimeCache: null,
-  }
-  for (const user of config.users) {
-    const agent: Agent = {
-      user,
-      companyId: config.id,
-      absence: null,
-      absenceToken: 0,
-      memberships: new Map(),
-      legs: [],
-      ringing: 0,
-      connected: 0,
-      held: 0,
-      wrapUpUntil: null,
-      wrapUpToken: 0,
-      lastCallEndedAt: null,
-      answeredCalls: 0,
-      talkMs: 0,
-      unansweredStreak: 0,
-      listedIn: 0,
-      stale: false,
-    }
-    co.agents.set(user.id, agent)
-    for (const number of [user.extension, user.direct, user.mobile]) {
-      if (number !== null) co.numbers.set(number, { kind: 'user', userId: user.id })
-    }
-  }
-  for (const queueConfig of config.queues) {
-    const queue: QueueRuntime = {
-      config: queueConfig,
-      waiting: [],
-      memberIds: [],
-      members: [],
-      memberIndex: new Map(),
-      presentCount: 0,
-      idleCount: 0,
-      memberCodes: new Uint8Array(0),
-      rrCursor: -1,
-      wasOpen: true,
-      listedIn: 0,
-      dirty: false,
-    }
-    for (const member of queueConfig.members) {
-      const agent = co.agents.get(member.userId)
-      if (!agent || agent.memberships.has(queueConfig.id)) continue
-      const order = queue.members.length
-      const membership = {
-        queueId: queueConfig.id,
-        queue,
-        penalty: member.penalty,
-        order,
-        loggedIn: member.loggedIn,
-        paused: null,
-        present: false,
-        idle: false,
-      }
-      queue.memberIds.push(member.userId)
-      queue.members.push({ agent, membership })
-      queue.memberIndex.set(member.userId, order)
-      agent.memberships.set(queueConfig.id, membership)
-    }
-    queue.memberCodes = new Uint8Array(queue.members.length)
-    co.queues.set(queueConfig.id, queue)
-    for (const number of queueConfig.numbers)
-      co.numbers.set(number, { kind: 'queue', queueId: queueConfig.id })
-  }
-  for (const agent of co.agents.values()) refreshAgent(co, agent, 0)
-  for (const queue of co.dirtyQueues) queue.dirty = false
-  co.dirtyQueues = []
-  return co
-}
-
-function hash(text: string): number {
-  let h = 2166136261
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
-  return h
 }
 
 export function step(state: EngineState, input: EngineInput, now: Instant): StepResult {
@@ -315,6 +203,8 @@ function apply(ctx: Ctx, input: Exclude<EngineInput, { type: 'tick' }>): EngineE
       return onQueuePause(ctx, input)
     case 'queue.unpause':
       return onQueueUnpause(ctx, input)
+    case 'company.configure':
+      return onConfigure(ctx, input)
   }
 }
 

@@ -21,6 +21,7 @@ import type {
   QueueLogEvent,
   TrailEntry,
 } from '../../shared/model'
+import type { CompanyConfig } from './config'
 import type { EngineError } from './errors'
 import type { EngineState } from './state'
 
@@ -83,7 +84,14 @@ export type UserCommand =
   | ({ type: 'queue.pause'; queueId: QueueId | null; reason: string } & ByUser)
   | ({ type: 'queue.unpause'; queueId: QueueId | null } & ByUser)
 
-export type EngineInput = TelephonyEvent | UserCommand | { type: 'tick' }
+/** The contact person changed the company's configuration (users, queues, settings). */
+export interface ConfigureCompany {
+  type: 'company.configure'
+  companyId: CompanyId
+  config: CompanyConfig
+}
+
+export type EngineInput = TelephonyEvent | UserCommand | ConfigureCompany | { type: 'tick' }
 
 export type LegEndReason =
   | 'answered-elsewhere'
@@ -139,7 +147,11 @@ export interface CompanyChanges {
   calls: CallId[]
   removedCalls: CallId[]
   agents: UserId[]
+  /** Directory entries that changed (names, numbers, department). */
+  users: UserId[]
+  removedUsers: UserId[]
   queues: QueueId[]
+  removedQueues: QueueId[]
   missed: CallId[]
 }
 
@@ -165,14 +177,17 @@ export interface StepResult {
  */
 export const none = Object.freeze([]) as unknown as never[]
 
-export function noChanges(): {
-  calls: never[]
-  removedCalls: never[]
-  agents: never[]
-  queues: never[]
-  missed: never[]
-} {
-  return { calls: none, removedCalls: none, agents: none, queues: none, missed: none }
+export function noChanges(): Omit<CompanyChanges, 'companyId'> {
+  return {
+    calls: none,
+    removedCalls: none,
+    agents: none,
+    users: none,
+    removedUsers: none,
+    queues: none,
+    removedQueues: none,
+    missed: none,
+  }
 }
 
 export function emptyOutputs(): Outputs {

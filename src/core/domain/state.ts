@@ -273,13 +273,18 @@ export interface CompanyState {
     calls: CallId[]
     removedCalls: CallId[]
     agents: UserId[]
+    users: UserId[]
+    removedUsers: UserId[]
     queues: QueueId[]
+    removedQueues: QueueId[]
     missed: CallId[]
   }
   /** Numbers the current set of changes; an entity whose `listedIn` equals it is listed already. */
   changeGen: number
   rng: number
   localTimeCache: LocalTime | null
+  /** The once-a-minute opening-hours check is scheduled. */
+  hoursChecking: boolean
 }
 
 export interface EngineState {

@@ -160,6 +160,18 @@ export function deltasOf(state: EngineState, changes: CompanyChanges[]): Delta[]
           agent: agentView(co, agent, state.now),
         })
     }
+    for (const id of c.users) {
+      const agent = co.agents.get(id)
+      if (agent)
+        deltas.push({
+          entity: 'user',
+          op: 'upsert',
+          companyId: co.id,
+          user: userView(co.id, agent),
+        })
+    }
+    for (const id of c.removedUsers)
+      deltas.push({ entity: 'user', op: 'remove', companyId: co.id, id })
     for (const id of c.queues) {
       const queue = co.queues.get(id)
       if (queue)
@@ -170,6 +182,8 @@ export function deltasOf(state: EngineState, changes: CompanyChanges[]): Delta[]
           queue: queueView(co, queue, state.now),
         })
     }
+    for (const id of c.removedQueues)
+      deltas.push({ entity: 'queue', op: 'remove', companyId: co.id, id })
     for (const id of c.missed) {
       const missed = co.missed.get(id)
       deltas.push(

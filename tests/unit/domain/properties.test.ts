@@ -92,8 +92,17 @@ type Action =
   | { kind: 'arrive'; caller: number; to: number; priority: number }
   | { kind: 'leg'; what: 'answered' | 'rejected' | 'failed' | 'hung-up'; pick: number }
   | { kind: 'user'; command: string; user: number; pick: number; target: number }
+  | { kind: 'configure'; variant: number; pick: number }
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('configure' as const),
+      variant: fc.nat(3),
+      pick: fc.nat(1000),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -175,11 +184,64 @@ function targetOf(n: number): Destination {
   return options[n % options.length]!
 }
 
+/**
+ * A configuration change derived from the original: drop a user, reshuffle a queue, drop a
+ * queue, or go back to the original.
+ */
+function reconfigured(
+  original: CompanyConfig,
+  current: CompanyConfig,
+  variant: number,
+  pick: number,
+): CompanyConfig {
+  switch (variant) {
+    case 0: {
+      if (current.users.length <= 2) return current
+      const gone = current.users[pick % current.users.length]!.id
+      return {
+        ...current,
+        users: current.users.filter((u) => u.id !== gone),
+        queues: current.queues.map((q) => {
+          const members = q.members.filter((m) => m.userId !== gone)
+          const overflow =
+            q.overflow?.kind === 'user' && q.overflow.userId === gone ? null : q.overflow
+          return { ...q, members, overflow }
+        }),
+      }
+    }
+    case 1: {
+      const i = pick % current.queues.length
+      const q = current.queues[i]!
+      const members = [...q.members].reverse().slice(0, Math.max(1, q.members.length - 1))
+      const queues = [...current.queues]
+      queues[i] = { ...q, members, strategy: routingStrategies[pick % routingStrategies.length]! }
+      return { ...current, queues }
+    }
+    case 2: {
+      if (current.queues.length <= 1) return current
+      const gone = current.queues[pick % current.queues.length]!.id
+      return {
+        ...current,
+        queues: current.queues
+          .filter((q) => q.id !== gone)
+          .map((q) =>
+            q.overflow?.kind === 'queue' && q.overflow.queueId === gone
+              ? { ...q, overflow: null }
+              : q,
+          ),
+      }
+    }
+    default:
+      return original
+  }
+}
+
 function resolve(state: EngineState, action: Action, seq: number): EngineInput {
   const co = state.companies.get('acme')!
   const calls = [...co.calls.values()]
   switch (action.kind) {
     case 'advance':
+    case 'configure':
       return { type: 'tick' }
     case 'arrive': {
       const to =
@@ -321,9 +383,15 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
       }
     }
   }
+  let current = config
   actions.forEach((action, i) => {
     if (action.kind === 'advance') now += action.ms
-    apply(resolve(state, action, i))
+    if (action.kind === 'configure') {
+      current = reconfigured(config, current, action.variant, action.pick)
+      apply({ type: 'company.configure', companyId: 'acme', config: current })
+    } else {
+      apply(resolve(state, action, i))
+    }
   })
   // Wind down: every remote party hangs up, and time runs out for whatever is left.
   const co = state.companies.get('acme')!

@@ -321,7 +321,9 @@ describe('overflow, closing and empty queues', () => {
       { now: Date.UTC(2026, 10, 30, 14, 58, 30) }, // Monday 15:58:30 in Oslo
     )
     const openAt = (out: ReturnType<Harness['advance']>) =>
-      deltasOf(h.state, out.changes).flatMap((d) => (d.entity === 'queue' ? [d.queue.open] : []))
+      deltasOf(h.state, out.changes).flatMap((d) =>
+        d.entity === 'queue' && d.op === 'upsert' ? [d.queue.open] : [],
+      )
     expect(openAt(h.advance(60_000))).toEqual([])
     expect(openAt(h.advance(60_000))).toEqual([false])
   })
