@@ -1,38 +1,44 @@
 /**
  * sentral-core: the headless routing core.
  *
- *   sentral-core demo   [--port 5170] [--host 127.0.0.1] [--seed N] [--log-level info] [--json-logs]
- *   sentral-core run    --company <file> [--traffic <file>] [same options]
- *   sentral-core check  --company <file> [--traffic <file>]
+ *   sentral-core demo    the demo company (imported on first start) with simulated traffic
+ *   sentral-core run     the companies in the database; --company imports a file on first start
+ *   sentral-core check   validate configuration files and exit
+ *   sentral-core admin create   create a contact person (the first start of a real company)
  *
  * A configuration file that cannot be used stops the start with exit code 2 and a message
  * naming the file, the field and what was expected. SIGTERM and SIGINT shut down cleanly.
  */
-import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:http'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
+import { AccountError, AccountService } from './accounts/account-service'
+import { describePasswordProblem, passwordProblem } from './accounts/password-policy'
 import { ConfigError, loadCompanyFile } from './config/company-file'
 import { loadTrafficFile } from './config/traffic-file'
-import type { CompanyConfig } from './domain/config'
-import { startActivityLog } from './runtime/activity-log'
+import { readAccountsFile, startCore, type CoreHandle } from './host'
+import { openDatabase } from './persistence/database'
+import { SqlStore } from './persistence/sql-store'
 import { SystemClock } from './runtime/clock'
-import { CoreRuntime } from './runtime/core-runtime'
-import { createApplication } from './server/create-application'
-import { SimNetwork } from './telephony/sim/sim-network'
-import type { TrafficProfile } from './telephony/sim/traffic'
+import { normalizeNumber } from '../shared/phone'
+import { functionAccess } from '../shared/model'
 
 const version = '0.1.0'
 const usage = `Usage:
-  sentral-core demo  [options]                       the demo company with simulated traffic
-  sentral-core run   --company <file> [--traffic <file>] [options]
-  sentral-core check --company <file> [--traffic <file>]   validate configuration and exit
+  sentral-core demo  [options]                 the demo company with simulated traffic
+  sentral-core run   [--company <file> [--accounts <file>] [--traffic <file>]] [options]
+  sentral-core check --company <file> [--traffic <file>] [--accounts <file>]
+  sentral-core admin create --company <id> --username <name> --first <name> --last <name>
+                     --extension <n> [--user <existing user id>]
+                     (the password is read from SENTRAL_ADMIN_PASSWORD or asked for)
 
 Options:
   --port <n>          HTTP and Socket.IO port (default 5170; 0 picks a free one)
   --host <address>    address to listen on (default 127.0.0.1)
+  --database <url>    postgres://… for PostgreSQL (or DATABASE_URL); default SQLite in --data-dir
+  --data-dir <dir>    where the embedded database lives (default .data, or .data/demo for demo)
   --seed <n>          seed for the simulated traffic and the random strategy
   --log-level <level> trace, debug, info, warn, error (default info)
   --json-logs         structured JSON logs instead of readable lines
@@ -40,18 +46,9 @@ Options:
 
 class UsageError extends Error {}
 
-interface Options {
-  command: 'demo' | 'run' | 'check' | 'help'
-  company: string | null
-  traffic: string | null
-  port: number
-  host: string
-  seed: number | null
-  logLevel: string
-  jsonLogs: boolean
-}
+type Command = 'demo' | 'run' | 'check' | 'admin' | 'help'
 
-function parseOptions(argv: string[]): Options {
+function parseOptions(argv: string[]) {
   let parsed
   try {
     parsed = parseArgs({
@@ -60,12 +57,20 @@ function parseOptions(argv: string[]): Options {
       strict: true,
       options: {
         company: { type: 'string' },
+        accounts: { type: 'string' },
         traffic: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        database: { type: 'string' },
+        'data-dir': { type: 'string' },
         seed: { type: 'string' },
         'log-level': { type: 'string' },
         'json-logs': { type: 'boolean' },
+        username: { type: 'string' },
+        first: { type: 'string' },
+        last: { type: 'string' },
+        extension: { type: 'string' },
+        user: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -73,10 +78,13 @@ function parseOptions(argv: string[]): Options {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
   const { values, positionals } = parsed
-  const command = values.help ? 'help' : (positionals[0] ?? 'help')
-  if (!['demo', 'run', 'check', 'help'].includes(command))
+  const command = (values.help ? 'help' : (positionals[0] ?? 'help')) as Command
+  if (!['demo', 'run', 'check', 'admin', 'help'].includes(command))
     throw new UsageError(`unknown command "${command}"`)
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
+  if (command === 'admin' && positionals[1] !== 'create')
+    throw new UsageError('the admin command is "admin create"')
+  if (positionals.length > (command === 'admin' ? 2 : 1))
+    throw new UsageError(`unexpected argument "${positionals.at(-1)}"`)
   const integer = (
     name: string,
     raw: string | undefined,
@@ -92,42 +100,38 @@ function parseOptions(argv: string[]): Options {
   const logLevel = values['log-level'] ?? 'info'
   if (!['trace', 'debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
     throw new UsageError(`--log-level expects trace, debug, info, warn or error, got "${logLevel}"`)
-  const options: Options = {
-    command: command as Options['command'],
-    company: values.company ?? null,
-    traffic: values.traffic ?? null,
+  if (command === 'check' && !values.company) throw new UsageError('check needs --company <file>')
+  if (command === 'admin') {
+    for (const field of ['company', 'username', 'first', 'last', 'extension'] as const) {
+      if (!values[field]) throw new UsageError(`admin create needs --${field}`)
+    }
+  }
+  return {
+    command,
+    values,
     port: integer('port', values.port, 0, 65535) ?? 5170,
     host: values.host ?? '127.0.0.1',
     seed: integer('seed', values.seed, 0, 2 ** 31 - 1),
     logLevel,
-    jsonLogs: values['json-logs'] ?? false,
+    databaseUrl: values.database ?? process.env.DATABASE_URL,
+    dataDir: resolve(values['data-dir'] ?? (command === 'demo' ? join('.data', 'demo') : '.data')),
   }
-  if ((options.command === 'run' || options.command === 'check') && options.company === null) {
-    throw new UsageError(`${options.command} needs --company <file>`)
-  }
-  return options
 }
+
+type Options = ReturnType<typeof parseOptions>
 
 /** resources/ sits beside out/ in the package; SENTRAL_RESOURCES overrides it (the desktop app). */
 function resourcesDir(): string {
   return process.env.SENTRAL_RESOURCES ?? join(__dirname, '..', '..', 'resources')
 }
 
-async function loadConfiguration(
-  options: Options,
-): Promise<{ company: CompanyConfig; traffic: TrafficProfile | null }> {
-  const demo = options.command === 'demo'
-  const companyFile = demo ? join(resourcesDir(), 'demo', 'company.yaml') : options.company!
-  const trafficFile = demo ? join(resourcesDir(), 'demo', 'traffic.yaml') : options.traffic
-  const company = await loadCompanyFile(companyFile)
-  const traffic = trafficFile ? await loadTrafficFile(trafficFile, company) : null
-  if (traffic && options.seed !== null) traffic.seed = options.seed
-  return { company, traffic }
-}
-
 function createLogger(options: Options): Logger {
-  const base = { level: options.logLevel, base: { service: 'sentral-core' } }
-  if (options.jsonLogs) return pino(base)
+  const base = {
+    level: options.logLevel,
+    base: { service: 'sentral-core' },
+    redact: { paths: ['password', '*.password', 'token', '*.token'], censor: '[redacted]' },
+  }
+  if (options.values['json-logs']) return pino(base)
   return pino(
     base,
     pretty({
@@ -138,46 +142,131 @@ function createLogger(options: Options): Logger {
   )
 }
 
-async function serve(
-  options: Options,
-  company: CompanyConfig,
-  traffic: TrafficProfile | null,
-): Promise<void> {
-  const logger = createLogger(options)
-  const clock = new SystemClock()
-  const runtime = new CoreRuntime({
-    clock,
-    companies: [company],
-    newId: () => randomUUID(),
-    ...(options.seed !== null ? { seed: options.seed } : {}),
-    onInternalError: (error, input) =>
-      logger.error({ err: error, input: input.type }, 'engine error: input dropped'),
-  })
-  const http = createServer()
-  const app = createApplication(http, { runtime, logger, version })
-  const stopActivity = startActivityLog(runtime, [company], logger, clock)
-  if (traffic)
-    runtime.attach(
-      company.id,
-      new SimNetwork({ companyId: company.id, config: company, profile: traffic, clock }),
-    )
+async function check(options: Options): Promise<number> {
+  const company = await loadCompanyFile(options.values.company!)
+  if (options.values.traffic) await loadTrafficFile(options.values.traffic, company)
+  if (options.values.accounts) readAccountsFile(options.values.accounts)
+  process.stdout.write(
+    `${company.name}: ${company.users.length} users, ${company.queues.length} queues — configuration is valid\n`,
+  )
+  return 0
+}
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject)
-    http.listen(options.port, options.host, resolve)
+async function adminCreate(options: Options): Promise<number> {
+  const v = options.values
+  const store = new SqlStore(
+    openDatabase(
+      options.databaseUrl
+        ? { url: options.databaseUrl }
+        : { file: join(options.dataDir, 'sentral.sqlite') },
+    ),
+  )
+  await store.migrate()
+  try {
+    const companyId = v.company!
+    const config = await store.loadCompanyConfig(companyId)
+    if (!config) {
+      process.stderr.write(
+        `sentral-core: no company "${companyId}" in the database; start it once with --company <file>\n`,
+      )
+      return 2
+    }
+    const extension = normalizeNumber(v.extension!)
+    if (extension === null) throw new UsageError(`--extension: "${v.extension}" is not a number`)
+    const password =
+      process.env.SENTRAL_ADMIN_PASSWORD ??
+      (await ask('Password for the contact person (12 characters or more): '))
+    const problem = passwordProblem(password)
+    if (problem) throw new AccountError('WEAK_PASSWORD', describePasswordProblem(problem))
+    const existing = v.user ? await store.getUser(companyId, v.user) : null
+    if (v.user && !existing) throw new UsageError(`--user: no user "${v.user}" in ${companyId}`)
+    const userId = existing?.id ?? v.username!.toLowerCase()
+    await store.saveUser({
+      ...(existing ?? {
+        id: userId,
+        mobile: null,
+        direct: null,
+        department: '',
+        presentableNumbers: [],
+        forwardOnBusy: null,
+        forwardOnNoAnswer: null,
+        extraTerminal: null,
+      }),
+      companyId,
+      username: v.username!.toLowerCase(),
+      firstName: v.first!,
+      lastName: v.last!,
+      extension,
+      role: 'contact',
+      functions: [...functionAccess],
+      blocked: false,
+    })
+    await new AccountService(store, new SystemClock()).setPassword(userId, password)
+    process.stdout.write(`contact person ${v.username} created in ${config.name}\n`)
+    return 0
+  } catch (error) {
+    if (error instanceof AccountError) {
+      process.stderr.write(`sentral-core: ${error.message}\n`)
+      return 2
+    }
+    throw error
+  } finally {
+    await store.close()
+  }
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout })
+  try {
+    return (await rl.question(question)).trim()
+  } finally {
+    rl.close()
+  }
+}
+
+async function serve(options: Options): Promise<void> {
+  const logger = createLogger(options)
+  const demo = options.command === 'demo'
+  const v = options.values
+  const files = demo
+    ? [
+        {
+          company: join(resourcesDir(), 'demo', 'company.yaml'),
+          accounts: join(resourcesDir(), 'demo', 'accounts.yaml'),
+          traffic: join(resourcesDir(), 'demo', 'traffic.yaml'),
+        },
+      ]
+    : v.company
+      ? [
+          {
+            company: v.company,
+            ...(v.accounts ? { accounts: v.accounts } : {}),
+            ...(v.traffic ? { traffic: v.traffic } : {}),
+          },
+        ]
+      : []
+  const core: CoreHandle = await startCore({
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    dataDir: options.dataDir,
+    host: options.host,
+    port: options.port,
+    logger,
+    version,
+    ...(options.seed !== null ? { seed: options.seed } : {}),
+    companyFiles: files,
   })
-  const address = http.address()
-  const port = typeof address === 'object' && address ? address.port : options.port
   logger.info(
     {
-      url: `http://${options.host}:${port}`,
-      company: company.name,
-      users: company.users.length,
-      queues: company.queues.length,
-      simulatedTraffic: traffic !== null,
+      url: core.url,
+      companies: core.runtime.state.companies.size,
+      database: options.databaseUrl ? 'postgres' : 'sqlite',
     },
-    `Sentral core ${version} listening on http://${options.host}:${port}`,
+    `Sentral core ${version} listening on ${core.url}`,
   )
+  if (demo)
+    logger.info(
+      'demo accounts: kari.nordmann (operator), eirik.fjeld (contact person), even.berg (user); password Nordlys-demo-2026',
+    )
 
   let stopping = false
   const shutdown = (signal: string) => {
@@ -186,11 +275,8 @@ async function serve(
     logger.info({ signal }, 'shutting down')
     const force = setTimeout(() => process.exit(1), 5000)
     force.unref()
-    stopActivity()
-    runtime.stop()
-    clock.clearAll()
-    app
-      .close()
+    core
+      .stop()
       .then(() => {
         logger.info('stopped')
         logger.flush()
@@ -216,28 +302,30 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error
   }
-  if (options.command === 'help') {
-    process.stdout.write(usage)
-    return 0
-  }
-  let loaded
   try {
-    loaded = await loadConfiguration(options)
+    switch (options.command) {
+      case 'help':
+        process.stdout.write(usage)
+        return 0
+      case 'check':
+        return await check(options)
+      case 'admin':
+        return await adminCreate(options)
+      default:
+        await serve(options)
+        return -1
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`sentral-core: ${error.message}\n`)
       return 2
     }
+    if (error instanceof UsageError) {
+      process.stderr.write(`sentral-core: ${error.message}\n`)
+      return 2
+    }
     throw error
   }
-  if (options.command === 'check') {
-    process.stdout.write(
-      `${loaded.company.name}: ${loaded.company.users.length} users, ${loaded.company.queues.length} queues — configuration is valid\n`,
-    )
-    return 0
-  }
-  await serve(options, loaded.company, loaded.traffic)
-  return -1
 }
 
 main(process.argv.slice(2)).then(

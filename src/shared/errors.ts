@@ -33,5 +33,16 @@ export const apiErrorCodes = [
   'BAD_REQUEST',
   'UNKNOWN_EVENT',
   'NOT_FOUND',
+  /** No valid session: log in again. */
+  'UNAUTHENTICATED',
+  /** Logged in, but this role or these rights do not allow it. */
+  'FORBIDDEN',
+  /** Wrong username or password (the same answer for both). */
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_BLOCKED',
+  'RATE_LIMITED',
+  'WEAK_PASSWORD',
+  /** A username, number or id that must be unique is taken. */
+  'CONFLICT',
 ] as const
 export type ApiErrorCode = (typeof apiErrorCodes)[number]

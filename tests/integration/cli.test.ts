@@ -28,9 +28,15 @@ function file(name: string, content: string): string {
   return path
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    })
     children.push(child)
     let stdout = ''
     let stderr = ''
@@ -111,18 +117,29 @@ describe('sentral-core', () => {
       'fast.yaml',
       'seed: 1\narrivals:\n  - { queue: front, perHour: 7200 }\ntalkSeconds: { mean: 2, sd: 1 }\nanswerSeconds: { mean: 0.5, sd: 0.2 }\n',
     )
-    const core = await start(['run', '--company', file('run.yaml', company), '--traffic', traffic])
+    const accounts = file(
+      'accounts.yaml',
+      'password: korrekt-hest-batteri\ncontacts: [anna]\nfunctions: { contact: [administration], operator: [switchboard], user: [] }\n',
+    )
+    const core = await start([
+      'run',
+      '--company',
+      file('run.yaml', company),
+      '--accounts',
+      accounts,
+      '--traffic',
+      traffic,
+      '--data-dir',
+      join(dir, 'run'),
+    ])
     const health = (await (await fetch(`${core.url}/healthz`)).json()) as { status: string }
     expect(health.status).toBe('ok')
-    const socket = connect(core.url, {
-      auth: { companyId: 'test' },
-      transports: ['websocket'],
-      reconnection: false,
-    })
+    const socket = await loggedIn(core.url, 'bjorn', 'korrekt-hest-batteri')
     const snapshot = await new Promise<StateSnapshot>((resolve) =>
       socket.once('state:snapshot', resolve),
     )
-    expect(snapshot.snapshot.users.map((u) => u.firstName)).toEqual(['Anna', 'Bjørn'])
+    expect(snapshot.users.map((u) => u.firstName)).toEqual(['Anna', 'Bjørn'])
+    expect(snapshot.me).toMatchObject({ userId: 'bjorn', role: 'operator' })
     const answered = await new Promise<StateDelta>((resolve) => {
       socket.on('state:delta', (d: StateDelta) => {
         if (
@@ -135,31 +152,100 @@ describe('sentral-core', () => {
     })
     expect(answered.seq).toBeGreaterThan(0)
     socket.disconnect()
-    await new Promise((r) => setTimeout(r, 3000))
+    await new Promise((r) => setTimeout(r, 2500))
     const log = core.lines().map((l) => JSON.parse(l) as { msg: string })
     expect(log.some((l) => l.msg === 'caller waiting in Sentralbord')).toBe(true)
     expect(log.some((l) => l.msg.startsWith('answered by'))).toBe(true)
+    expect(core.lines().join('\n')).not.toContain('korrekt-hest-batteri')
     const exit = new Promise<number | null>((resolve) => core.child.on('exit', resolve))
     core.child.kill('SIGTERM')
     expect(await exit).toBe(0)
   })
 
-  it('demo starts the demo company from resources/', async () => {
-    const core = await start(['demo'])
-    const socket = connect(core.url, {
-      auth: { companyId: 'demo' },
-      transports: ['websocket'],
-      reconnection: false,
-    })
+  it('demo starts the demo company from resources/ with its documented accounts', async () => {
+    const core = await start(['demo', '--data-dir', join(dir, 'demo')])
+    const socket = await loggedIn(core.url, 'eirik.fjeld', 'Nordlys-demo-2026')
     const snapshot = await new Promise<StateSnapshot>((resolve) =>
       socket.once('state:snapshot', resolve),
     )
     socket.disconnect()
-    expect(snapshot.snapshot.users).toHaveLength(30)
-    expect(new Set(snapshot.snapshot.users.map((u) => u.department)).size).toBe(4)
-    expect(snapshot.snapshot.queues).toHaveLength(4)
+    expect(snapshot.me.role).toBe('contact')
+    expect(snapshot.users).toHaveLength(30)
+    expect(new Set(snapshot.users.map((u) => u.department)).size).toBe(4)
+    expect(snapshot.queues).toHaveLength(4)
+    const exit = new Promise<number | null>((resolve) => core.child.on('exit', resolve))
+    core.child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+  })
+
+  it('admin create makes the first contact person of a company imported without accounts', async () => {
+    const data = join(dir, 'admin')
+    const first = await start(['run', '--company', file('plain.yaml', company), '--data-dir', data])
+    const stopped = new Promise<number | null>((resolve) => first.child.on('exit', resolve))
+    first.child.kill('SIGTERM')
+    expect(await stopped).toBe(0)
+    const weak = await run(
+      [
+        'admin',
+        'create',
+        '--company',
+        'test',
+        '--username',
+        'sjefen',
+        '--first',
+        'Siri',
+        '--last',
+        'Sjef',
+        '--extension',
+        '299',
+        '--data-dir',
+        data,
+      ],
+      { SENTRAL_ADMIN_PASSWORD: 'qwerty123456' },
+    )
+    expect(weak.code).toBe(2)
+    expect(weak.stderr).toContain('most common')
+    const made = await run(
+      [
+        'admin',
+        'create',
+        '--company',
+        'test',
+        '--username',
+        'sjefen',
+        '--first',
+        'Siri',
+        '--last',
+        'Sjef',
+        '--extension',
+        '299',
+        '--data-dir',
+        data,
+      ],
+      { SENTRAL_ADMIN_PASSWORD: 'en-lang-og-god-setning' },
+    )
+    expect(made.code).toBe(0)
+    const core = await start(['run', '--data-dir', data])
+    const socket = await loggedIn(core.url, 'sjefen', 'en-lang-og-god-setning')
+    const snapshot = await new Promise<StateSnapshot>((resolve) =>
+      socket.once('state:snapshot', resolve),
+    )
+    socket.disconnect()
+    expect(snapshot.me).toMatchObject({ role: 'contact', firstName: 'Siri' })
+    expect(snapshot.users.map((u) => u.firstName)).toContain('Siri')
     const exit = new Promise<number | null>((resolve) => core.child.on('exit', resolve))
     core.child.kill('SIGTERM')
     expect(await exit).toBe(0)
   })
 })
+
+async function loggedIn(url: string, username: string, password: string) {
+  const res = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  expect(res.status).toBe(200)
+  const { token } = (await res.json()) as { token: string }
+  return connect(url, { auth: { token }, transports: ['websocket'], reconnection: false })
+}

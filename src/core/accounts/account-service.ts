@@ -170,10 +170,10 @@ export class AccountService {
   }
 
   /** Sets a password after checking the policy (first start, a contact person for a user). */
-  async setPassword(userId: UserId, password: string): Promise<void> {
+  async setPassword(userId: UserId, password: string, store: Store = this.store): Promise<void> {
     const problem = passwordProblem(password)
     if (problem) throw new AccountError('WEAK_PASSWORD', describePasswordProblem(problem))
-    await this.store.setPassword(userId, await hashPassword(password), this.clock.now())
+    await store.setPassword(userId, await hashPassword(password), this.clock.now())
   }
 
   /** Ends every session of a user (blocked, deleted, rights changed by force). */

@@ -237,6 +237,14 @@ export function onConfigure(ctx: Ctx, input: ConfigureCompany): EngineError | nu
       'INVALID_ARGUMENT',
       `configuration of ${config.id} sent for ${ctx.co.id}`,
     )
+  const error = validateCompanyConfig(config)
+  if (error) return error
+  reconfigure(ctx, config)
+  return null
+}
+
+/** What the engine needs of a configuration: unique ids, one destination per number, known members. */
+export function validateCompanyConfig(config: CompanyConfig): EngineError | null {
   const userIds = new Set<string>()
   for (const user of config.users) {
     if (userIds.has(user.id))
@@ -281,7 +289,6 @@ export function onConfigure(ctx: Ctx, input: ConfigureCompany): EngineError | nu
   if (!Number.isInteger(config.parkSlots) || config.parkSlots < 0 || config.parkSlots > 1000) {
     return new EngineError('INVALID_ARGUMENT', 'park slots must be a whole number from 0 to 1000')
   }
-  reconfigure(ctx, config)
   return null
 }
 

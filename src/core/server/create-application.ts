@@ -1,137 +1,247 @@
 /**
- * The composition root of the headless core's server: HTTP (health) and Socket.IO (live state)
- * on one HTTP server. It receives its components (the runtime, a logger); it opens nothing
- * itself, so tests run it on port 0 with a virtual clock.
+ * The composition root of the core's server: HTTP (login, health, metrics) and Socket.IO (the
+ * API and live state) on one HTTP server. It receives its components and opens nothing itself,
+ * so tests run it on port 0 against a real database with a virtual clock.
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Logger } from 'pino'
-import { Server, type Socket } from 'socket.io'
+import { Server } from 'socket.io'
 import { z } from 'zod'
-import type { CompanyId } from '../../shared/ids'
-
+import type { CompanyId, UserId } from '../../shared/ids'
 import type {
-  Ack,
   ClientToServerEvents,
-  Response,
+  LoginResponse,
+  Me,
   ServerToClientEvents,
-  SocketData,
-  StateSnapshot,
 } from '../../shared/protocol'
-import { deltasOf } from '../domain/engine'
+import type { AccountService, Session } from '../accounts/account-service'
+import type { Store } from '../persistence/store'
+import type { Clock } from '../runtime/clock'
 import type { CoreRuntime } from '../runtime/core-runtime'
+import { AdminService } from './admin-service'
+import { LiveState, roomOf } from './live'
+import { metricsText } from './metrics'
+import { Recorder } from './recorder'
+import type { Principal } from './rights'
+import { idempotencyCache, registerApi, type AppSocket, type SocketData } from './socket-api'
 
 export interface ApplicationComponents {
   runtime: CoreRuntime
+  store: Store
+  accounts: AccountService
+  clock: Clock
   logger: Logger
   version: string
   /** Largest accepted Socket.IO message, in bytes. */
   maxPayloadBytes?: number
+  /** How long a dropped client may come back and get what it missed instead of a snapshot. */
+  recoveryMs?: number
 }
 
 export interface Application {
   io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
-  /** The seq of the last delta sent for a company. */
-  seq(companyId: CompanyId): number
+  live: LiveState
+  recorder: Recorder
+  admin: AdminService
   close(): Promise<void>
 }
 
-type AppSocket = Socket<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->
-
-const handshakeSchema = z.object({ companyId: z.string().min(1).max(100) })
-const trailRequest = z.object({ callId: z.string().min(1).max(200) })
+const loginBody = z.strictObject({
+  username: z.string().min(1).max(200),
+  password: z.string().min(1).max(1000),
+})
 
 export function createApplication(
   httpServer: HttpServer,
   components: ApplicationComponents,
 ): Application {
-  const { runtime, logger } = components
-  const startedAt = Date.now()
-  // Registered before Socket.IO attaches, which passes on every request outside its own path.
+  const { runtime, store, accounts, clock, logger } = components
+  const startedAt = clock.now()
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+  loopDelay.enable()
+
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/socket.io')) return
-    handleHttp(req, res)
+    handleHttp(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'http request failed')
+      if (!res.headersSent)
+        json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } })
+    })
   })
 
   const io: Application['io'] = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: components.maxPayloadBytes ?? 64 * 1024,
     cors: { origin: false },
+    connectionStateRecovery: {
+      maxDisconnectionDuration: components.recoveryMs ?? 2 * 60_000,
+      skipMiddlewares: false,
+    },
   })
-  const seqs = new Map<CompanyId, number>()
+
+  const live = new LiveState(() => runtime.state)
+  const recorder = new Recorder(store, () => runtime.state, logger)
+  const sockets = new Map<UserId, Set<AppSocket>>()
+  const admin = new AdminService(store, runtime, accounts, clock, {
+    usersChanged: (companyId, userIds, removed) => {
+      for (const userId of userIds) void refreshUser(companyId, userId, removed)
+    },
+  })
+  const idempotency = idempotencyCache(clock)
+
+  // Every step: store what must last, route its changes, and deliver them once stored.
+  const unsubscribe = runtime.onOutputs((out) => {
+    recorder.record(out)
+    const publications = live.publish(out.changes)
+    if (publications.length === 0) return
+    recorder.after(() => {
+      for (const p of publications) io.to(p.room).emit('state:delta', p.payload)
+    })
+  })
+
+  function principalOf(session: Session): { principal: Principal; me: Me } | null {
+    const user = session.user
+    const co = runtime.state.companies.get(user.companyId)
+    if (!co) return null
+    const queueIds = [...co.queues.values()]
+      .filter((q) => q.memberIndex.has(user.id))
+      .map((q) => q.config.id)
+    const principal: Principal = {
+      userId: user.id,
+      companyId: user.companyId,
+      role: user.role,
+      functions: new Set(user.functions),
+      queueIds: new Set(queueIds),
+    }
+    const me: Me = {
+      userId: user.id,
+      companyId: user.companyId,
+      companyName: co.config.name,
+      username: user.username,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      role: user.role,
+      functions: user.functions,
+      queueIds,
+    }
+    return { principal, me }
+  }
+
+  function snapshotOf(socket: AppSocket) {
+    const full = runtime.snapshot(socket.data.principal.companyId)!
+    return live.snapshotFor(socket.data.principal, socket.data.me, full)
+  }
+
+  function joinStreams(socket: AppSocket): void {
+    const companyId = socket.data.principal.companyId
+    const wanted = new Set(live.streamsFor(socket.data.principal).map((s) => roomOf(companyId, s)))
+    for (const room of socket.rooms)
+      if (room !== socket.id && !wanted.has(room)) void socket.leave(room)
+    for (const room of wanted) if (!socket.rooms.has(room)) void socket.join(room)
+  }
 
   io.use((socket, next) => {
-    const parsed = handshakeSchema.safeParse(socket.handshake.auth)
-    if (!parsed.success) return next(new Error('BAD_REQUEST: the handshake needs auth.companyId'))
-    if (!runtime.state.companies.has(parsed.data.companyId))
-      return next(new Error('UNKNOWN_COMPANY'))
-    socket.data.companyId = parsed.data.companyId
-    next()
+    const token = (socket.handshake.auth as { token?: unknown }).token
+    if (typeof token !== 'string') return next(new Error('UNAUTHENTICATED'))
+    accounts
+      .authenticate(token)
+      .then((session) => {
+        const who = session ? principalOf(session) : null
+        if (!session || !who) return next(new Error('UNAUTHENTICATED'))
+        socket.data.session = session
+        socket.data.principal = who.principal
+        socket.data.me = who.me
+        next()
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'authentication failed')
+        next(new Error('INTERNAL'))
+      })
   })
 
   io.on('connection', (socket: AppSocket) => {
-    const companyId = socket.data.companyId
-    void socket.join(room(companyId))
-    socket.emit('state:snapshot', currentSnapshot(companyId))
-    socket.on('state:resync', (ack) => {
-      if (typeof ack !== 'function') return
-      ack({ data: currentSnapshot(companyId) })
-    })
-    socket.on('call:trail', (payload, ack) => {
-      respond(ack, () => {
-        const request = trailRequest.safeParse(payload)
-        if (!request.success) return badRequest(request.error)
-        const trail = runtime.trail(companyId, request.data.callId)
-        return trail
-          ? { data: trail }
-          : { error: { code: 'NOT_FOUND', message: `no call ${request.data.callId}` } }
-      })
-    })
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (event === 'state:resync' || event === 'call:trail') return
-      const ack = args.at(-1)
-      if (typeof ack === 'function')
-        (ack as Ack<never>)({
-          error: { code: 'UNKNOWN_EVENT', message: `no such event: ${event.slice(0, 60)}` },
-        })
+    const userId = socket.data.principal.userId
+    let mine = sockets.get(userId)
+    if (!mine) sockets.set(userId, (mine = new Set()))
+    mine.add(socket)
+    void accounts.clientConnected(socket.data.session)
+    registerApi(
+      socket,
+      {
+        runtime,
+        store,
+        accounts,
+        admin,
+        live,
+        clock,
+        logger,
+        sessionReplaced,
+        snapshot: snapshotOf,
+        recorded: () => recorder.flushed(),
+      },
+      idempotency,
+    )
+    // A client that came back in time gets what it missed from the recovery buffer; anyone
+    // else, or anyone whose rights changed meanwhile, gets a fresh snapshot.
+    const before = new Set(socket.rooms)
+    joinStreams(socket)
+    const sameRooms =
+      before.size === socket.rooms.size && [...before].every((r) => socket.rooms.has(r))
+    if (!socket.recovered || !sameRooms) socket.emit('state:snapshot', snapshotOf(socket))
+    socket.on('disconnect', () => {
+      mine.delete(socket)
+      if (mine.size === 0) sockets.delete(userId)
+      void accounts.clientDisconnected(socket.data.session)
     })
   })
 
-  // One delta message per company per engine step, numbered so clients can tell if they missed one.
-  // Views are projected only for companies someone is watching.
-  const unsubscribe = runtime.onOutputs((out) => {
-    for (const changes of out.changes) {
-      const watchers = io.sockets.adapter.rooms.get(room(changes.companyId))?.size ?? 0
-      if (watchers === 0) continue
-      const deltas = deltasOf(runtime.state, [changes])
-      if (deltas.length === 0) continue
-      const seq = (seqs.get(changes.companyId) ?? 0) + 1
-      seqs.set(changes.companyId, seq)
-      io.to(room(changes.companyId)).emit('state:delta', { seq, at: runtime.state.now, deltas })
+  /** After logout or a password change: the other clients of the old session(s) must go. */
+  function sessionReplaced(
+    socket: AppSocket,
+    next: Session | null,
+    reason: 'logout' | 'password-changed',
+  ): void {
+    const userId = socket.data.principal.userId
+    for (const other of sockets.get(userId) ?? []) {
+      const sameSession =
+        other.data.session.record.tokenHash === socket.data.session.record.tokenHash
+      if (other === socket) continue
+      if (reason === 'password-changed' || sameSession) {
+        other.emit('session:ended', { reason })
+        other.disconnect(true)
+      }
     }
-  })
-
-  function currentSnapshot(companyId: CompanyId): StateSnapshot {
-    return { seq: seqs.get(companyId) ?? 0, snapshot: runtime.snapshot(companyId)! }
+    if (next) socket.data.session = next
+    else setImmediate(() => socket.disconnect(true))
   }
 
-  function respond<T>(ack: unknown, work: () => Response<T>): void {
-    if (typeof ack !== 'function') return
-    let response: Response<T>
-    try {
-      response = work()
-    } catch (error) {
-      logger.error({ err: error }, 'request failed')
-      response = { error: { code: 'INTERNAL', message: 'internal error' } }
+  /** A user's rights, queues, block or existence changed: their clients follow within the second. */
+  async function refreshUser(
+    companyId: CompanyId,
+    userId: UserId,
+    removed: boolean,
+  ): Promise<void> {
+    const clients = sockets.get(userId)
+    if (!clients || clients.size === 0) return
+    const user = removed ? null : await store.getUser(companyId, userId)
+    for (const socket of [...clients]) {
+      if (!user || user.blocked) {
+        socket.emit('session:ended', { reason: user ? 'blocked' : 'deleted' })
+        socket.disconnect(true)
+        continue
+      }
+      socket.data.session = { ...socket.data.session, user }
+      const who = principalOf(socket.data.session)
+      if (!who) continue
+      socket.data.principal = who.principal
+      socket.data.me = who.me
+      joinStreams(socket)
+      socket.emit('state:snapshot', snapshotOf(socket))
     }
-    ;(ack as Ack<T>)(response)
   }
 
-  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://core')
     if (req.method === 'GET' && url.pathname === '/healthz') {
       let calls = 0
@@ -139,10 +249,24 @@ export function createApplication(
       return json(res, 200, {
         status: 'ok',
         version: components.version,
-        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        uptimeSeconds: Math.round((clock.now() - startedAt) / 1000),
         companies: runtime.state.companies.size,
         calls,
         clients: io.engine.clientsCount,
+      })
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'cache-control': 'no-store',
+      })
+      return void res.end(metricsText(runtime, io.engine.clientsCount, loopDelay, recorder))
+    }
+    if (url.pathname === '/api/session') {
+      if (req.method === 'POST') return login(req, res)
+      if (req.method === 'DELETE') return logout(req, res)
+      return json(res, 405, {
+        error: { code: 'BAD_REQUEST', message: 'use POST to log in and DELETE to log out' },
       })
     }
     json(res, 404, {
@@ -150,36 +274,104 @@ export function createApplication(
     })
   }
 
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req, 16 * 1024)
+    const parsed = loginBody.safeParse(body)
+    if (!parsed.success)
+      return json(res, 400, {
+        error: { code: 'BAD_REQUEST', message: 'send { username, password } as JSON' },
+      })
+    const address = req.socket.remoteAddress ?? 'unknown'
+    const result = await accounts.login(parsed.data.username, parsed.data.password, address)
+    if ('code' in result) {
+      const status =
+        result.code === 'RATE_LIMITED' ? 429 : result.code === 'ACCOUNT_BLOCKED' ? 403 : 401
+      const headers: Record<string, string> =
+        result.code === 'RATE_LIMITED'
+          ? { 'retry-after': String(Math.ceil(result.retryAfterMs / 1000)) }
+          : {}
+      logger.info(
+        { username: parsed.data.username.slice(0, 100), address, outcome: result.code },
+        'login refused',
+      )
+      return json(res, status, { error: { code: result.code, message: result.message } }, headers)
+    }
+    const who = principalOf(result)
+    if (!who)
+      return json(res, 401, {
+        error: { code: 'INVALID_CREDENTIALS', message: 'wrong username or password' },
+      })
+    logger.info({ user: result.user.id, company: result.user.companyId, address }, 'logged in')
+    const response: LoginResponse = {
+      token: result.token,
+      expiresAt: result.record.expiresAt,
+      me: who.me,
+    }
+    json(res, 200, response)
+  }
+
+  async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const session = token ? await accounts.authenticate(token) : null
+    if (!session)
+      return json(res, 401, { error: { code: 'UNAUTHENTICATED', message: 'no valid session' } })
+    await accounts.logout(session)
+    for (const socket of sockets.get(session.user.id) ?? []) {
+      if (socket.data.session.record.tokenHash !== session.record.tokenHash) continue
+      socket.emit('session:ended', { reason: 'logout' })
+      socket.disconnect(true)
+    }
+    res.writeHead(204).end()
+  }
+
   return {
     io,
-    seq: (companyId) => seqs.get(companyId) ?? 0,
+    live,
+    recorder,
+    admin,
     close: async () => {
       unsubscribe()
+      loopDelay.disable()
       await io.close()
+      await recorder.flushed()
     },
   }
 }
 
-function room(companyId: CompanyId): string {
-  return `company:${companyId}`
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    let size = 0
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        req.destroy()
+        resolve(null)
+      } else chunks.push(chunk)
+    })
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+      } catch {
+        resolve(null)
+      }
+    })
+    req.on('error', () => resolve(null))
+  })
 }
 
-function badRequest(error: z.ZodError): Response<never> {
-  const issue = error.issues[0]
-  return {
-    error: {
-      code: 'BAD_REQUEST',
-      message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`,
-    },
-  }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...headers,
   })
   res.end(text)
 }

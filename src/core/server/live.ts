@@ -1,0 +1,173 @@
+/**
+ * Live state for clients: who gets which part of each engine step, numbered per stream.
+ *
+ * Streams (each a Socket.IO room):
+ * - `company`: the directory and every colleague's live status (everyone);
+ * - `board`: queue summaries (queue board viewers: operators, contact persons, the granted);
+ * - `queue:<id>`: calls waiting in or offered from that queue, and its missed calls (its members);
+ * - `user:<id>`: calls the user is part of (that user);
+ * - `calls`: every call and every missed call (contact persons).
+ *
+ * A call moves between streams as it moves between queues and people: when it stops being
+ * visible on a stream, that stream gets a removal for it, so no client keeps a ghost.
+ */
+import type { CallId, CompanyId, QueueId } from '../../shared/ids'
+import type { CallView, CompanySnapshot, Delta } from '../../shared/model'
+import type { Me, StateDelta, StateSnapshot, StreamName } from '../../shared/protocol'
+import { deltasOf } from '../domain/engine'
+import type { CompanyChanges } from '../domain/io'
+import type { EngineState } from '../domain/state'
+import { isContact, seesQueueBoard, visibleQueues, type Principal } from './rights'
+
+export interface Publication {
+  room: string
+  payload: StateDelta
+}
+
+export function roomOf(companyId: CompanyId, stream: StreamName): string {
+  return `${companyId}/${stream}`
+}
+
+/** The streams a call belongs to. */
+export function callStreams(call: CallView): Set<StreamName> {
+  const streams = new Set<StreamName>(['calls'])
+  if (call.queueId !== null) streams.add(`queue:${call.queueId}`)
+  if (call.agentId !== null) streams.add(`user:${call.agentId}`)
+  if (call.originatorId !== null) streams.add(`user:${call.originatorId}`)
+  for (const userId of call.offeredTo) streams.add(`user:${userId}`)
+  for (const leg of call.legs)
+    if (leg.party.userId !== null && leg.role !== 'caller' && leg.role !== 'callee')
+      streams.add(`user:${leg.party.userId}`)
+  // An internal call's caller is a colleague: it is their call too.
+  if (call.direction === 'internal' && call.remote.userId !== null)
+    streams.add(`user:${call.remote.userId}`)
+  return streams
+}
+
+export function streamsOf(p: Principal, allQueueIds: Iterable<QueueId>): StreamName[] {
+  const streams: StreamName[] = ['company', `user:${p.userId}`]
+  if (seesQueueBoard(p)) streams.push('board')
+  for (const queueId of visibleQueues(p, allQueueIds)) streams.push(`queue:${queueId}`)
+  if (isContact(p)) streams.push('calls')
+  return streams
+}
+
+interface CompanyLive {
+  seqs: Map<StreamName, number>
+  /** The streams each live call was last published on. */
+  calls: Map<CallId, Set<StreamName>>
+  /** The queue of each missed call on the worklist (a removal names only the call). */
+  missedQueue: Map<CallId, QueueId>
+}
+
+export class LiveState {
+  private readonly companies = new Map<CompanyId, CompanyLive>()
+
+  constructor(private readonly state: () => EngineState) {}
+
+  private company(companyId: CompanyId): CompanyLive {
+    let live = this.companies.get(companyId)
+    if (!live) {
+      live = { seqs: new Map(), calls: new Map(), missedQueue: new Map() }
+      this.companies.set(companyId, live)
+      const co = this.state().companies.get(companyId)
+      for (const missed of co?.missed.values() ?? [])
+        live.missedQueue.set(missed.callId, missed.queueId)
+    }
+    return live
+  }
+
+  /** Route one engine step's changes into per-stream messages. */
+  publish(changes: CompanyChanges[]): Publication[] {
+    const publications: Publication[] = []
+    const state = this.state()
+    for (const c of changes) {
+      const live = this.company(c.companyId)
+      const byStream = new Map<StreamName, Delta[]>()
+      const add = (stream: StreamName, delta: Delta) => {
+        let list = byStream.get(stream)
+        if (!list) byStream.set(stream, (list = []))
+        list.push(delta)
+      }
+      for (const delta of deltasOf(state, [c])) {
+        switch (delta.entity) {
+          case 'user':
+          case 'agent':
+            add('company', delta)
+            break
+          case 'queue':
+            add('board', delta)
+            break
+          case 'missed': {
+            const queueId =
+              delta.op === 'upsert' ? delta.missed.queueId : live.missedQueue.get(delta.id)
+            if (delta.op === 'upsert')
+              live.missedQueue.set(delta.missed.callId, delta.missed.queueId)
+            else live.missedQueue.delete(delta.id)
+            add('calls', delta)
+            if (queueId !== undefined) add(`queue:${queueId}`, delta)
+            break
+          }
+          case 'call': {
+            const before =
+              live.calls.get(delta.op === 'upsert' ? delta.call.id : delta.id) ??
+              new Set<StreamName>()
+            if (delta.op === 'remove') {
+              for (const stream of before) add(stream, delta)
+              live.calls.delete(delta.id)
+              break
+            }
+            const after = callStreams(delta.call)
+            for (const stream of after) add(stream, delta)
+            for (const stream of before) {
+              if (!after.has(stream))
+                add(stream, {
+                  entity: 'call',
+                  op: 'remove',
+                  companyId: c.companyId,
+                  id: delta.call.id,
+                })
+            }
+            live.calls.set(delta.call.id, after)
+            break
+          }
+        }
+      }
+      for (const [stream, deltas] of byStream) {
+        const seq = (live.seqs.get(stream) ?? 0) + 1
+        live.seqs.set(stream, seq)
+        publications.push({
+          room: roomOf(c.companyId, stream),
+          payload: { stream, seq, at: state.now, deltas },
+        })
+      }
+    }
+    return publications
+  }
+
+  /** What this principal may see now, with the seq each of their streams is at. */
+  snapshotFor(p: Principal, me: Me, full: CompanySnapshot): StateSnapshot {
+    const live = this.company(p.companyId)
+    const queueIds = full.queues.map((q) => q.id)
+    const streams = streamsOf(p, queueIds)
+    const mine = new Set(streams)
+    const seqs: Record<StreamName, number> = {}
+    for (const stream of streams) seqs[stream] = live.seqs.get(stream) ?? 0
+    const visible = visibleQueues(p, queueIds)
+    return {
+      me,
+      at: full.at,
+      streams: seqs,
+      users: full.users,
+      agents: full.agents,
+      queues: mine.has('board') ? full.queues : [],
+      calls: full.calls.filter((call) => [...callStreams(call)].some((s) => mine.has(s))),
+      missed: full.missed.filter((m) => isContact(p) || visible.has(m.queueId)),
+    }
+  }
+
+  streamsFor(p: Principal): StreamName[] {
+    const co = this.state().companies.get(p.companyId)
+    return streamsOf(p, co ? co.queues.keys() : [])
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Writes what the engine produced to the store, in the order it happened: call-log records,
+ * callbacks, queue events, why-trails of ended calls, and queue membership state (log in/out,
+ * pause, including automatic pauses). Each step's writes are one unit; `after` runs a function
+ * once everything recorded so far is durable, which is how the server makes sure a client never
+ * hears that a call ended before the call's log records are stored.
+ */
+import type { Logger } from 'pino'
+import type { CompanyId, QueueId, UserId } from '../../shared/ids'
+import type { EngineState } from '../domain/state'
+import type { Outputs } from '../domain/io'
+import type { MembershipState, Store } from '../persistence/store'
+
+export class Recorder {
+  private chain: Promise<void> = Promise.resolve()
+  private failures = 0
+
+  constructor(
+    private readonly store: Store,
+    private readonly state: () => EngineState,
+    private readonly logger: Logger,
+  ) {}
+
+  get failedWrites(): number {
+    return this.failures
+  }
+
+  /** Queue the step's outputs for writing. The membership state is read now, as the step left it. */
+  record(out: Outputs): void {
+    const memberships = this.membershipsTouched(out)
+    const ended = out.ended.map((e) => ({
+      companyId: e.companyId,
+      callId: e.callId,
+      trail: e.trail,
+    }))
+    if (
+      out.callLog.length +
+        out.callbacks.length +
+        out.queueLog.length +
+        ended.length +
+        memberships.length ===
+      0
+    )
+      return
+    const now = this.state().now
+    const work = async () => {
+      await this.store.transaction(async (tx) => {
+        if (out.callLog.length > 0) await tx.appendCallLog(out.callLog)
+        for (const callback of out.callbacks) await tx.markCalledBack(callback)
+        if (out.queueLog.length > 0) await tx.appendQueueEvents(out.queueLog)
+        for (const e of ended) await tx.saveTrail(e.companyId, e.callId, e.trail, now)
+        for (const m of memberships) await tx.setMembership(m.companyId, m.state)
+      })
+    }
+    this.chain = this.chain.then(work).catch((error: unknown) => {
+      this.failures++
+      this.logger.error({ err: error }, 'could not store the outputs of a step')
+    })
+  }
+
+  /** Run `fn` when everything recorded so far has been written (or has failed and been logged). */
+  after(fn: () => void): void {
+    this.chain = this.chain.then(fn)
+  }
+
+  /** Resolves when every write queued so far is done. */
+  flushed(): Promise<void> {
+    return this.chain
+  }
+
+  private membershipsTouched(out: Outputs): { companyId: CompanyId; state: MembershipState }[] {
+    const touched = new Map<string, { companyId: CompanyId; queueId: QueueId; userId: UserId }>()
+    for (const e of out.queueLog) {
+      if (e.agentId === null) continue
+      if (e.kind === 'pause' || e.kind === 'unpause' || e.kind === 'login' || e.kind === 'logout') {
+        touched.set(`${e.companyId}/${e.queueId}/${e.agentId}`, {
+          companyId: e.companyId,
+          queueId: e.queueId,
+          userId: e.agentId,
+        })
+      }
+    }
+    const result: { companyId: CompanyId; state: MembershipState }[] = []
+    for (const t of touched.values()) {
+      const membership = this.state()
+        .companies.get(t.companyId)
+        ?.agents.get(t.userId)
+        ?.memberships.get(t.queueId)
+      if (!membership) continue
+      result.push({
+        companyId: t.companyId,
+        state: {
+          queueId: t.queueId,
+          userId: t.userId,
+          loggedIn: membership.loggedIn,
+          paused: membership.paused ? { ...membership.paused } : null,
+        },
+      })
+    }
+    return result
+  }
+}
