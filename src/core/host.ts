@@ -23,7 +23,7 @@ import { ConfigError, formatPath, loadCompanyFile } from './config/company-file'
 import { loadTrafficFile } from './config/traffic-file'
 import type { CompanyConfig } from './domain/config'
 import { openDatabase } from './persistence/database'
-import { importCompany, SqlStore } from './persistence/sql-store'
+import { importCompany, SqlStore, type ImportAccount } from './persistence/sql-store'
 import { startActivityLog } from './runtime/activity-log'
 import { SystemClock, type Clock } from './runtime/clock'
 import { CoreRuntime } from './runtime/core-runtime'
@@ -143,7 +143,7 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
       const accountsFile = files.accounts ? readAccountsFile(files.accounts) : null
       const accounts = accountsFile
         ? accountsFor(config, accountsFile)
-        : config.users.map((u) => ({
+        : config.users.map((u): ImportAccount => ({
             userId: u.id,
             username: u.id,
             role: 'user',
@@ -201,7 +201,13 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   const purge = async () => {
     for (const config of configs) {
       const result = await store.purge(config.id, clock.now())
-            const total = result.userLogs + result.queueLogs + result.queueEvents + result.notes + result.trails + result.sessions
+      const total =
+        result.userLogs +
+        result.queueLogs +
+        result.queueEvents +
+        result.notes +
+        result.trails +
+        result.sessions
       if (total > 0) logger.info({ company: config.id, ...result }, 'retention purge')
     }
   }
