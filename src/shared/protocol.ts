@@ -80,6 +80,9 @@ export interface StateSnapshot {
   queues: QueueView[]
   calls: CallView[]
   missed: MissedCallView[]
+  /** The streams (of the client's) each call is on; a call leaves the copy when it leaves all. */
+  callStreams: Record<CallId, StreamName[]>
+  missedStreams: Record<CallId, StreamName[]>
 }
 
 export interface StateDelta {

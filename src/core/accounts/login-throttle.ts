@@ -57,8 +57,12 @@ export class LoginThrottle {
     if (b.failures.length >= addressLimit) b.notBefore = now + addressLockMs
   }
 
+  /** The right password ends the back-off; the hour's count of failures stays. */
   succeeded(account: string): void {
-    this.accounts.delete(account)
+    const a = this.accounts.get(account)
+    if (!a) return
+    a.consecutive = 0
+    a.notBefore = 0
   }
 
   private account(key: string, now: number): AccountRecord {

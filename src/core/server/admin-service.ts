@@ -120,7 +120,7 @@ export class AdminService {
       },
     )
     if (record.blocked || password !== undefined) await this.accounts.endSessionsOf(id)
-    this.hooks.usersChanged(companyId, [id], record.blocked)
+    this.hooks.usersChanged(companyId, [id], false)
     return adminView(record)
   }
 

@@ -154,6 +154,21 @@ export class LiveState {
     const seqs: Record<StreamName, number> = {}
     for (const stream of streams) seqs[stream] = live.seqs.get(stream) ?? 0
     const visible = visibleQueues(p, queueIds)
+    const calls: CallView[] = []
+    const callOn: Record<CallId, StreamName[]> = {}
+    for (const call of full.calls) {
+      const on = [...callStreams(call)].filter((s) => mine.has(s))
+      if (on.length === 0) continue
+      calls.push(call)
+      callOn[call.id] = on
+    }
+    const missed = full.missed.filter((m) => isContact(p) || visible.has(m.queueId))
+    const missedOn: Record<CallId, StreamName[]> = {}
+    for (const m of missed)
+      missedOn[m.callId] = [
+        ...(mine.has('calls') ? ['calls'] : []),
+        ...(mine.has(`queue:${m.queueId}`) ? [`queue:${m.queueId}`] : []),
+      ]
     return {
       me,
       at: full.at,
@@ -161,8 +176,10 @@ export class LiveState {
       users: full.users,
       agents: full.agents,
       queues: mine.has('board') ? full.queues : [],
-      calls: full.calls.filter((call) => [...callStreams(call)].some((s) => mine.has(s))),
-      missed: full.missed.filter((m) => isContact(p) || visible.has(m.queueId)),
+      calls,
+      missed,
+      callStreams: callOn,
+      missedStreams: missedOn,
     }
   }
 
