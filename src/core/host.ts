@@ -50,6 +50,8 @@ export interface CoreOptions {
   traffic?: Map<CompanyId, TrafficProfile>
   /** How often the retention purge runs (it also runs at start). */
   purgeEveryMs?: number
+  /** How often merged changes go out to clients (see createApplication). */
+  deltaIntervalMs?: number
 }
 
 export interface CoreHandle {
@@ -190,6 +192,7 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     clock,
     logger,
     version: options.version,
+    ...(options.deltaIntervalMs !== undefined ? { deltaIntervalMs: options.deltaIntervalMs } : {}),
   })
   const stopActivity = startActivityLog(runtime, configs, logger, clock)
   for (const config of configs) {
@@ -265,6 +268,7 @@ async function restorePresence(
         note: absence.note,
         until: absence.until,
         forwardTo: absence.forwardTo,
+        since: absence.since,
       })
     }
     for (const m of await store.listMemberships(companyId)) {
@@ -279,6 +283,7 @@ async function restorePresence(
           userId: m.userId,
           queueId: m.queueId,
           reason: m.paused.reason,
+          since: m.paused.since,
         })
     }
   }

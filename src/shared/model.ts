@@ -354,11 +354,7 @@ export interface AgentView {
   activity: AgentActivity
   absence: Absence | null
   wrapUpUntil: Instant | null
-  callIds: CallId[]
   queues: QueueMembershipView[]
-  answeredCalls: number
-  talkMs: number
-  lastCallEndedAt: Instant | null
 }
 
 export interface QueueView {
@@ -370,7 +366,6 @@ export interface QueueView {
   open: boolean
   waiting: number
   oldestWaitingSince: Instant | null
-  memberIds: UserId[]
 }
 
 export interface UserView {

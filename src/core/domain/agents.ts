@@ -139,9 +139,10 @@ export function pauseMembership(
   agent: Agent,
   membership: Membership,
   reason: string,
+  since = ctx.now,
 ): void {
   if (membership.paused) return
-  membership.paused = { reason, since: ctx.now }
+  membership.paused = { reason, since }
   ctx.queueLog('pause', membership.queueId, null, agent.user.id, { reason })
   ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)

@@ -286,6 +286,21 @@ export function validateCompanyConfig(config: CompanyConfig): EngineError | null
         )
     }
   }
+  // Destinations may only lead to this company's own users and queues.
+  for (const queue of config.queues) {
+    for (const target of [queue.overflow, queue.closedDestination]) {
+      if (target?.kind === 'user' && !userIds.has(target.userId))
+        return new EngineError(
+          'UNKNOWN_USER',
+          `queue ${queue.id} sends callers to unknown user ${target.userId}`,
+        )
+      if (target?.kind === 'queue' && !queueIds.has(target.queueId))
+        return new EngineError(
+          'UNKNOWN_QUEUE',
+          `queue ${queue.id} sends callers to unknown queue ${target.queueId}`,
+        )
+    }
+  }
   if (!Number.isInteger(config.parkSlots) || config.parkSlots < 0 || config.parkSlots > 1000) {
     return new EngineError('INVALID_ARGUMENT', 'park slots must be a whole number from 0 to 1000')
   }

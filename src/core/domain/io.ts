@@ -76,12 +76,20 @@ export type UserCommand =
       note?: string | null
       until?: Instant | null
       forwardTo?: string | null
+      /** When the absence began, if not now (restoring after a restart). */
+      since?: Instant
     } & ByUser)
   | ({ type: 'absence.clear' } & ByUser)
   | ({ type: 'queue.login'; queueId: QueueId } & ByUser)
   | ({ type: 'queue.logout'; queueId: QueueId } & ByUser)
   /** queueId null: every queue the user is a member of. */
-  | ({ type: 'queue.pause'; queueId: QueueId | null; reason: string } & ByUser)
+  | ({
+      type: 'queue.pause'
+      queueId: QueueId | null
+      reason: string
+      /** When the pause began, if not now (restoring after a restart). */
+      since?: Instant
+    } & ByUser)
   | ({ type: 'queue.unpause'; queueId: QueueId | null } & ByUser)
 
 /** The contact person changed the company's configuration (users, queues, settings). */

@@ -20,6 +20,8 @@ export const onAbsenceSet: Handler<'absence.set'> = (ctx, input) => {
   if (!absenceReasons.includes(input.reason))
     return new EngineError('INVALID_ARGUMENT', `unknown absence reason ${String(input.reason)}`)
   const until = input.until ?? null
+  if (input.since !== undefined && input.since > ctx.now)
+    return new EngineError('INVALID_ARGUMENT', 'an absence cannot begin in the future')
   if (until !== null && until <= ctx.now)
     return new EngineError('INVALID_ARGUMENT', 'an absence must end in the future')
   let forwardTo: string | null = null
@@ -37,7 +39,7 @@ export const onAbsenceSet: Handler<'absence.set'> = (ctx, input) => {
   agent.absence = {
     reason: input.reason,
     note: input.note ?? null,
-    since: ctx.now,
+    since: input.since ?? ctx.now,
     until,
     forwardTo,
   }
@@ -111,10 +113,12 @@ export const onQueuePause: Handler<'queue.pause'> = (ctx, input) => {
   const ms = targets(ctx, agent, input.queueId)
   if (ms instanceof EngineError) return ms
   const reason = input.reason.trim()
+  if (input.since !== undefined && input.since > ctx.now)
+    return new EngineError('INVALID_ARGUMENT', 'a pause cannot begin in the future')
   if (reason.length === 0 || reason.length > 200)
     return new EngineError('INVALID_ARGUMENT', 'a pause needs a reason of 1 to 200 characters')
   for (const m of ms) {
-    pauseMembership(ctx, agent, m, reason)
+    pauseMembership(ctx, agent, m, reason, input.since)
     withdrawQueueOffersFor(ctx, agent, m.queueId)
   }
   return null

@@ -52,8 +52,6 @@ export function callView(co: CompanyState, call: Call): CallView {
 }
 
 export function agentView(co: CompanyState, agent: Agent, now: number): AgentView {
-  const callIds = new Set<string>()
-  for (const leg of agent.legs) callIds.add(leg.callId)
   return {
     userId: agent.user.id,
     companyId: agent.companyId,
@@ -61,16 +59,12 @@ export function agentView(co: CompanyState, agent: Agent, now: number): AgentVie
     activity: activityOf(co, agent, now),
     absence: agent.absence,
     wrapUpUntil: agent.wrapUpUntil !== null && agent.wrapUpUntil > now ? agent.wrapUpUntil : null,
-    callIds: [...callIds],
     queues: [...agent.memberships.values()].map((m) => ({
       queueId: m.queueId,
       penalty: m.penalty,
       loggedIn: m.loggedIn,
       paused: m.paused,
     })),
-    answeredCalls: agent.answeredCalls,
-    talkMs: agent.talkMs,
-    lastCallEndedAt: agent.lastCallEndedAt,
   }
 }
 
@@ -88,7 +82,6 @@ export function queueView(co: CompanyState, queue: QueueRuntime, now: number): Q
     open: config.openingHours ? isOpen(co, config.openingHours, now) : true,
     waiting: queue.waiting.length,
     oldestWaitingSince: oldest,
-    memberIds: queue.memberIds,
   }
 }
 

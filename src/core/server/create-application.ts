@@ -20,7 +20,7 @@ import type { Store } from '../persistence/store'
 import type { Clock } from '../runtime/clock'
 import type { CoreRuntime } from '../runtime/core-runtime'
 import { AdminService } from './admin-service'
-import { LiveState, roomOf } from './live'
+import { LiveState, roomOf, type Publication } from './live'
 import { metricsText } from './metrics'
 import { Recorder } from './recorder'
 import type { Principal } from './rights'
@@ -37,6 +37,8 @@ export interface ApplicationComponents {
   maxPayloadBytes?: number
   /** How long a dropped client may come back and get what it missed instead of a snapshot. */
   recoveryMs?: number
+  /** Changes are sent to clients at most this often, several steps merged (default 10 ms). */
+  deltaIntervalMs?: number
 }
 
 export interface Application {
@@ -89,14 +91,33 @@ export function createApplication(
     },
   })
   const idempotency = idempotencyCache(clock)
+  /** Session writes started by connects and disconnects; closing waits for them. */
+  const inFlight = new Set<Promise<void>>()
+  const track = (work: Promise<void>) => {
+    const tracked = work.catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not record a session’s clients'),
+    )
+    inFlight.add(tracked)
+    void tracked.finally(() => inFlight.delete(tracked))
+  }
 
-  // Every step: store what must last, route its changes, and deliver them once stored.
+  // Every step: store what must last, route its changes, and deliver them once stored — merged
+  // over a few milliseconds, so a busy switchboard sends one message per stream, not per step.
+  let pending: Publication[] = []
+  let flushTimer: NodeJS.Timeout | null = null
+  const flush = () => {
+    flushTimer = null
+    const messages = live.seal(pending)
+    pending = []
+    for (const m of messages) io.to(m.room).emit('state:delta', m.payload)
+  }
   const unsubscribe = runtime.onOutputs((out) => {
     recorder.record(out)
     const publications = live.publish(out.changes)
     if (publications.length === 0) return
     recorder.after(() => {
-      for (const p of publications) io.to(p.room).emit('state:delta', p.payload)
+      pending.push(...publications)
+      flushTimer ??= setTimeout(flush, components.deltaIntervalMs ?? 10)
     })
   })
 
@@ -165,7 +186,7 @@ export function createApplication(
     let mine = sockets.get(userId)
     if (!mine) sockets.set(userId, (mine = new Set()))
     mine.add(socket)
-    void accounts.clientConnected(socket.data.session)
+    track(accounts.clientConnected(socket.data.session))
     registerApi(
       socket,
       {
@@ -192,7 +213,7 @@ export function createApplication(
     socket.on('disconnect', () => {
       mine.delete(socket)
       if (mine.size === 0) sockets.delete(userId)
-      void accounts.clientDisconnected(socket.data.session)
+      track(accounts.clientDisconnected(socket.data.session))
     })
   })
 
@@ -331,9 +352,11 @@ export function createApplication(
     admin,
     close: async () => {
       unsubscribe()
+      if (flushTimer) clearTimeout(flushTimer)
       loopDelay.disable()
       await io.close()
       await recorder.flushed()
+      await Promise.all([...inFlight])
     },
   }
 }

@@ -19,7 +19,16 @@ import type { CompanyChanges } from '../domain/io'
 import type { EngineState } from '../domain/state'
 import { isContact, seesQueueBoard, visibleQueues, type Principal } from './rights'
 
+/** Deltas for one stream of one company, not yet numbered. */
 export interface Publication {
+  companyId: CompanyId
+  stream: StreamName
+  /** When the engine made these changes. */
+  at: number
+  deltas: Delta[]
+}
+
+export interface Message {
   room: string
   payload: StateDelta
 }
@@ -133,16 +142,49 @@ export class LiveState {
           }
         }
       }
-      for (const [stream, deltas] of byStream) {
-        const seq = (live.seqs.get(stream) ?? 0) + 1
-        live.seqs.set(stream, seq)
-        publications.push({
-          room: roomOf(c.companyId, stream),
-          payload: { stream, seq, at: state.now, deltas },
-        })
-      }
+      for (const [stream, deltas] of byStream)
+        publications.push({ companyId: c.companyId, stream, at: state.now, deltas })
     }
     return publications
+  }
+
+  /**
+   * Number the queued publications and turn them into one message per stream. Several changes
+   * to one entity keep only the last: a client needs where things are, not every step between.
+   * (A snapshot taken while publications wait already contains them; applying them again on
+   * top of it changes nothing.)
+   */
+  seal(pending: Publication[]): Message[] {
+    const merged = new Map<
+      string,
+      { companyId: CompanyId; stream: StreamName; at: number; deltas: Map<string, Delta> }
+    >()
+    for (const p of pending) {
+      const key = `${p.companyId}\u0000${p.stream}`
+      let entry = merged.get(key)
+      if (!entry)
+        merged.set(
+          key,
+          (entry = { companyId: p.companyId, stream: p.stream, at: p.at, deltas: new Map() }),
+        )
+      for (const d of p.deltas) {
+        const id = deltaKey(d)
+        entry.deltas.delete(id) // keep the order of the last change
+        entry.deltas.set(id, d)
+      }
+    }
+    const messages: Message[] = []
+    for (const { companyId, stream, at, deltas } of merged.values()) {
+      const live = this.company(companyId)
+      const seq = (live.seqs.get(stream) ?? 0) + 1
+      live.seqs.set(stream, seq)
+      // `at` is the earliest change in the message: latency is measured from there.
+      messages.push({
+        room: roomOf(companyId, stream),
+        payload: { stream, seq, at, deltas: [...deltas.values()] },
+      })
+    }
+    return messages
   }
 
   /** What this principal may see now, with the seq each of their streams is at. */
@@ -186,5 +228,20 @@ export class LiveState {
   streamsFor(p: Principal): StreamName[] {
     const co = this.state().companies.get(p.companyId)
     return streamsOf(p, co ? co.queues.keys() : [])
+  }
+}
+
+function deltaKey(d: Delta): string {
+  switch (d.entity) {
+    case 'call':
+      return `c${d.op === 'upsert' ? d.call.id : d.id}`
+    case 'agent':
+      return `a${d.agent.userId}`
+    case 'user':
+      return `u${d.op === 'upsert' ? d.user.id : d.id}`
+    case 'queue':
+      return `q${d.op === 'upsert' ? d.queue.id : d.id}`
+    case 'missed':
+      return `m${d.op === 'upsert' ? d.missed.callId : d.id}`
   }
 }

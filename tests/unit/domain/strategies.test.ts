@@ -158,7 +158,7 @@ describe('routing strategies', () => {
     h.send({ type: 'call.resume', companyId: 'acme', userId: 'anna', callId: c })
     h.advance(5_000)
     h.hangUpCaller(c)
-    expect(h.agent('anna').talkMs).toBe(15_000)
+    expect(h.state.companies.get('acme')!.agents.get('anna')!.talkMs).toBe(15_000)
   })
 
   it('random picks deterministically from the seed and spreads calls over members', () => {
