@@ -9,6 +9,7 @@
  * A configuration file that cannot be used stops the start with exit code 2 and a message
  * naming the file, the field and what was expected. SIGTERM and SIGINT shut down cleanly.
  */
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
@@ -41,7 +42,9 @@ Options:
   --data-dir <dir>    where the embedded database lives (default .data, or .data/demo for demo)
   --seed <n>          seed for the simulated traffic and the random strategy
   --log-level <level> trace, debug, info, warn, error (default info)
-  --json-logs         structured JSON logs instead of readable lines
+    --json-logs         structured JSON logs instead of readable lines
+  --tls-cert <file>   serve HTTPS and WSS with this certificate (PEM) …
+  --tls-key <file>    … and this private key (PEM)
 `
 
 class UsageError extends Error {}
@@ -70,7 +73,9 @@ function parseOptions(argv: string[]) {
         first: { type: 'string' },
         last: { type: 'string' },
         extension: { type: 'string' },
-        user: { type: 'string' },
+                user: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -100,7 +105,8 @@ function parseOptions(argv: string[]) {
   const logLevel = values['log-level'] ?? 'info'
   if (!['trace', 'debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
     throw new UsageError(`--log-level expects trace, debug, info, warn or error, got "${logLevel}"`)
-  if (command === 'check' && !values.company) throw new UsageError('check needs --company <file>')
+    if (command === 'check' && !values.company) throw new UsageError('check needs --company <file>')
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together')
   if (command === 'admin') {
     for (const field of ['company', 'username', 'first', 'last', 'extension'] as const) {
       if (!values[field]) throw new UsageError(`admin create needs --${field}`)
@@ -253,7 +259,8 @@ async function serve(options: Options): Promise<void> {
     logger,
     version,
     ...(options.seed !== null ? { seed: options.seed } : {}),
-    companyFiles: files,
+        companyFiles: files,
+    ...(v['tls-cert'] && v['tls-key'] ? { tls: { cert: readFileSync(v['tls-cert'], 'utf8'), key: readFileSync(v['tls-key'], 'utf8') } } : {}),
   })
   logger.info(
     {

@@ -147,11 +147,7 @@ export interface TestCore {
   stop(): Promise<void>
 }
 
-export async function startTestCore(
-  store: SqlStore,
-  companies: TestCompany[],
-  options: { clock?: Clock } = {},
-): Promise<TestCore> {
+export async function startTestCore(store: SqlStore, companies: TestCompany[], options: { clock?: Clock; purgeEveryMs?: number } = {}): Promise<TestCore> {
   for (const c of companies) await addCompany(store, c, options.clock?.now() ?? Date.now())
   const core = await startCore({
     store,
@@ -160,7 +156,8 @@ export async function startTestCore(
     port: 0,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     version: 'test',
-    ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.purgeEveryMs !== undefined ? { purgeEveryMs: options.purgeEveryMs } : {}),
   })
   const sockets: Client[] = []
   const login = async (username: string, password = passwordFor): Promise<LoginResponse> => {
