@@ -73,7 +73,7 @@ function parseOptions(argv: string[]) {
         first: { type: 'string' },
         last: { type: 'string' },
         extension: { type: 'string' },
-                user: { type: 'string' },
+        user: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -105,8 +105,9 @@ function parseOptions(argv: string[]) {
   const logLevel = values['log-level'] ?? 'info'
   if (!['trace', 'debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
     throw new UsageError(`--log-level expects trace, debug, info, warn or error, got "${logLevel}"`)
-    if (command === 'check' && !values.company) throw new UsageError('check needs --company <file>')
-  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together')
+  if (command === 'check' && !values.company) throw new UsageError('check needs --company <file>')
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+    throw new UsageError('--tls-cert and --tls-key go together')
   if (command === 'admin') {
     for (const field of ['company', 'username', 'first', 'last', 'extension'] as const) {
       if (!values[field]) throw new UsageError(`admin create needs --${field}`)
@@ -259,8 +260,15 @@ async function serve(options: Options): Promise<void> {
     logger,
     version,
     ...(options.seed !== null ? { seed: options.seed } : {}),
-        companyFiles: files,
-    ...(v['tls-cert'] && v['tls-key'] ? { tls: { cert: readFileSync(v['tls-cert'], 'utf8'), key: readFileSync(v['tls-key'], 'utf8') } } : {}),
+    companyFiles: files,
+    ...(v['tls-cert'] && v['tls-key']
+      ? {
+          tls: {
+            cert: readFileSync(v['tls-cert'], 'utf8'),
+            key: readFileSync(v['tls-key'], 'utf8'),
+          },
+        }
+      : {}),
   })
   logger.info(
     {

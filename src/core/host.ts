@@ -51,7 +51,7 @@ export interface CoreOptions {
   traffic?: Map<CompanyId, TrafficProfile>
   /** How often the retention purge runs (it also runs at start). */
   purgeEveryMs?: number
-    /** How often merged changes go out to clients (see createApplication). */
+  /** How often merged changes go out to clients (see createApplication). */
   deltaIntervalMs?: number
   /** Serve HTTPS and WSS with this certificate and key (PEM) instead of plain HTTP. */
   tls?: { cert: string; key: string }
@@ -187,7 +187,9 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   await restorePresence(store, runtime, configs, clock)
 
   const accounts = new AccountService(store, clock, options.sessionPolicy ?? defaultSessionPolicy)
-    const http: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }) : createServer()
+  const http: HttpServer = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' })
+    : createServer()
   const app = createApplication(http, {
     runtime,
     store,
@@ -230,7 +232,7 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   })
   const address = http.address()
   const port = typeof address === 'object' && address ? address.port : options.port
-    const url = `${options.tls ? 'https' : 'http'}://${options.host}:${port}`
+  const url = `${options.tls ? 'https' : 'http'}://${options.host}:${port}`
 
   return {
     url,

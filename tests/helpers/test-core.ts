@@ -147,7 +147,11 @@ export interface TestCore {
   stop(): Promise<void>
 }
 
-export async function startTestCore(store: SqlStore, companies: TestCompany[], options: { clock?: Clock; purgeEveryMs?: number } = {}): Promise<TestCore> {
+export async function startTestCore(
+  store: SqlStore,
+  companies: TestCompany[],
+  options: { clock?: Clock; purgeEveryMs?: number } = {},
+): Promise<TestCore> {
   for (const c of companies) await addCompany(store, c, options.clock?.now() ?? Date.now())
   const core = await startCore({
     store,
@@ -156,7 +160,7 @@ export async function startTestCore(store: SqlStore, companies: TestCompany[], o
     port: 0,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     version: 'test',
-        ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.purgeEveryMs !== undefined ? { purgeEveryMs: options.purgeEveryMs } : {}),
   })
   const sockets: Client[] = []

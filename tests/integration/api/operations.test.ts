@@ -19,13 +19,29 @@ import { addCompany, startTestCore, testCompany, type TestCore } from '../../hel
 const day = 24 * 3_600_000
 
 forEachDatabase('operations', (db) => {
-  async function answeredAndAbandoned(core: TestCore, a: ReturnType<typeof testCompany>, label: string) {
+  async function answeredAndAbandoned(
+    core: TestCore,
+    a: ReturnType<typeof testCompany>,
+    label: string,
+  ) {
     const rt = core.core.runtime
-    rt.dispatch({ type: 'caller.arrived', companyId: a.id, legId: `${label}-1`, from: '91000001', to: a.numbers.queueA })
+    rt.dispatch({
+      type: 'caller.arrived',
+      companyId: a.id,
+      legId: `${label}-1`,
+      from: '91000001',
+      to: a.numbers.queueA,
+    })
     const offer = [...rt.state.companies.get(a.id)!.legs.values()].find((l) => l.role === 'offer')!
     rt.dispatch({ type: 'leg.answered', companyId: a.id, legId: offer.id })
     rt.dispatch({ type: 'leg.hung-up', companyId: a.id, legId: `${label}-1` })
-    rt.dispatch({ type: 'caller.arrived', companyId: a.id, legId: `${label}-2`, from: '91000002', to: a.numbers.queueB })
+    rt.dispatch({
+      type: 'caller.arrived',
+      companyId: a.id,
+      legId: `${label}-2`,
+      from: '91000002',
+      to: a.numbers.queueB,
+    })
     rt.dispatch({ type: 'leg.hung-up', companyId: a.id, legId: `${label}-2` })
     await core.core.app.recorder.flushed()
   }
@@ -37,12 +53,21 @@ forEachDatabase('operations', (db) => {
     try {
       await answeredAndAbandoned(core, a, 'old')
       const boss = await core.client(a.usernames.boss)
-      expect(await core.command(boss.socket, 'admin:retention-set', { queueHistoryDays: 45, notesDays: 10 })).toEqual({ data: null })
+      expect(
+        await core.command(boss.socket, 'admin:retention-set', {
+          queueHistoryDays: 45,
+          notesDays: 10,
+        }),
+      ).toEqual({ data: null })
       await core.command(boss.socket, 'note:add', { number: '91000001', text: 'Ringer om faktura' })
       const op1 = await core.client(a.usernames.op1)
-      const logOf = async () => ((await op1.socket.emitWithAck('log:mine', {})) as { data: UserLogEntry[] }).data.length
-      const queueLog = async () => ((await op1.socket.emitWithAck('log:queues', {})) as { data: unknown[] }).data.length
-      const notes = async () => ((await op1.socket.emitWithAck('note:list', { number: '91000001' })) as { data: unknown[] }).data.length
+      const logOf = async () =>
+        ((await op1.socket.emitWithAck('log:mine', {})) as { data: UserLogEntry[] }).data.length
+      const queueLog = async () =>
+        ((await op1.socket.emitWithAck('log:queues', {})) as { data: unknown[] }).data.length
+      const notes = async () =>
+        ((await op1.socket.emitWithAck('note:list', { number: '91000001' })) as { data: unknown[] })
+          .data.length
       expect([await logOf(), await queueLog(), await notes()]).toEqual([1, 1, 1])
       const advance = async (days: number) => {
         clock.advanceBy(days * day)
@@ -72,12 +97,27 @@ forEachDatabase('operations', (db) => {
       await answeredAndAbandoned(core, a, 's1')
       await answeredAndAbandoned(core, a, 's2')
       const boss = await core.client(a.usernames.boss)
-      const stats = (await boss.socket.emitWithAck('stats:queues', { from, to: Date.now() + 1000 })) as { data: QueueStatistics[] }
+      const stats = (await boss.socket.emitWithAck('stats:queues', {
+        from,
+        to: Date.now() + 1000,
+      })) as { data: QueueStatistics[] }
       const byId = new Map(stats.data.map((q) => [q.queueId, q]))
-      expect(byId.get('a')).toMatchObject({ offered: 2, answered: 2, abandoned: 0, serviceLevel: 1 })
+      expect(byId.get('a')).toMatchObject({
+        offered: 2,
+        answered: 2,
+        abandoned: 0,
+        serviceLevel: 1,
+      })
       expect(byId.get('b')).toMatchObject({ offered: 2, answered: 0, abandoned: 2, abandonRate: 1 })
-      const agents = (await boss.socket.emitWithAck('stats:agents', { from, to: Date.now() + 1000 })) as { data: { userId: string; offered: number; answered: number; calls: unknown[] }[] }
-      expect(agents.data.find((x) => x.userId === a.ids.op1)).toMatchObject({ offered: 2, answered: 2, calls: [expect.anything(), expect.anything()] })
+      const agents = (await boss.socket.emitWithAck('stats:agents', {
+        from,
+        to: Date.now() + 1000,
+      })) as { data: { userId: string; offered: number; answered: number; calls: unknown[] }[] }
+      expect(agents.data.find((x) => x.userId === a.ids.op1)).toMatchObject({
+        offered: 2,
+        answered: 2,
+        calls: [expect.anything(), expect.anything()],
+      })
     } finally {
       await core.stop()
     }
@@ -88,8 +128,19 @@ forEachDatabase('operations', (db) => {
     const core = await startTestCore(db.store, [a])
     try {
       await core.client(a.usernames.op1)
-      core.core.runtime.dispatch({ type: 'caller.arrived', companyId: a.id, legId: 'm-1', from: '91000001', to: a.numbers.queueB })
-      core.core.runtime.dispatch({ type: 'queue.logout', companyId: a.id, userId: a.ids.op2, queueId: 'b' })
+      core.core.runtime.dispatch({
+        type: 'caller.arrived',
+        companyId: a.id,
+        legId: 'm-1',
+        from: '91000001',
+        to: a.numbers.queueB,
+      })
+      core.core.runtime.dispatch({
+        type: 'queue.logout',
+        companyId: a.id,
+        userId: a.ids.op2,
+        queueId: 'b',
+      })
       const text = await (await fetch(`${core.url}/metrics`)).text()
       expect(text).toContain('# TYPE sentral_connected_clients gauge')
       expect(text).toMatch(/^sentral_connected_clients 1$/m)
@@ -108,7 +159,11 @@ forEachDatabase('operations', (db) => {
       const big = await core.client(a.usernames.op1)
       const other = await core.client(a.usernames.op2)
       const dropped = new Promise<string>((resolve) => big.socket.once('disconnect', resolve))
-      big.socket.emit('note:add', { requestId: 'x'.repeat(10), number: '91000001', text: 'x'.repeat(200_000) }, () => undefined)
+      big.socket.emit(
+        'note:add',
+        { requestId: 'x'.repeat(10), number: '91000001', text: 'x'.repeat(200_000) },
+        () => undefined,
+      )
       expect(await dropped).toMatch(/transport/)
       expect(await other.socket.emitWithAck('log:mine', {})).toEqual({ data: [] })
     } finally {
@@ -120,28 +175,75 @@ forEachDatabase('operations', (db) => {
 it('serves HTTPS and WSS when given a certificate and key', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sentral-tls-'))
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    )
     const { openDatabase } = await import('../../../src/core/persistence/database')
     const { SqlStore } = await import('../../../src/core/persistence/sql-store')
     const store = new SqlStore(openDatabase({ file: join(dir, 'tls.sqlite') }))
     await store.migrate()
     const a = testCompany('tls')
     await addCompany(store, a, Date.now())
-    const core = await startCore({ store, dataDir: dir, host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }), version: 'test', tls: { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') } })
+    const core = await startCore({
+      store,
+      dataDir: dir,
+      host: '127.0.0.1',
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      tls: {
+        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      },
+    })
     try {
       expect(core.url).toMatch(/^https:/)
-      const body = JSON.stringify({ username: a.usernames.op1, password: 'korrekt-hest-batteri-stift' })
+      const body = JSON.stringify({
+        username: a.usernames.op1,
+        password: 'korrekt-hest-batteri-stift',
+      })
       const token = await new Promise<string>((resolve, reject) => {
-        const req = request(`${core.url}/api/session`, { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (res) => {
-          let text = ''
-          res.on('data', (d: Buffer) => (text += d.toString()))
-          res.on('end', () => resolve((JSON.parse(text) as { token: string }).token))
-        })
+        const req = request(
+          `${core.url}/api/session`,
+          {
+            method: 'POST',
+            rejectUnauthorized: false,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            let text = ''
+            res.on('data', (d: Buffer) => (text += d.toString()))
+            res.on('end', () => resolve((JSON.parse(text) as { token: string }).token))
+          },
+        )
         req.on('error', reject)
         req.end(body)
       })
-      const socket = connect(core.url, { auth: { token }, transports: ['websocket'], rejectUnauthorized: false, reconnection: false })
-      const snapshot = await new Promise<{ me: { userId: string } }>((resolve) => socket.once('state:snapshot', resolve))
+      const socket = connect(core.url, {
+        auth: { token },
+        transports: ['websocket'],
+        rejectUnauthorized: false,
+        reconnection: false,
+      })
+      const snapshot = await new Promise<{ me: { userId: string } }>((resolve) =>
+        socket.once('state:snapshot', resolve),
+      )
       socket.disconnect()
       expect(snapshot.me.userId).toBe(a.ids.op1)
     } finally {
