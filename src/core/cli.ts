@@ -44,7 +44,9 @@ Options:
   --log-level <level> trace, debug, info, warn, error (default info)
     --json-logs         structured JSON logs instead of readable lines
   --tls-cert <file>   serve HTTPS and WSS with this certificate (PEM) …
-  --tls-key <file>    … and this private key (PEM)
+    --tls-key <file>    … and this private key (PEM)
+  --session-idle-minutes <n>  a session ends after this long with no client connected (30)
+  --session-hours <n>         a session ends this long after login or refresh (12)
 `
 
 class UsageError extends Error {}
@@ -75,6 +77,8 @@ function parseOptions(argv: string[]) {
         extension: { type: 'string' },
         user: { type: 'string' },
         'tls-cert': { type: 'string' },
+        'session-idle-minutes': { type: 'string' },
+        'session-hours': { type: 'string' },
         'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,6 +123,12 @@ function parseOptions(argv: string[]) {
     port: integer('port', values.port, 0, 65535) ?? 5170,
     host: values.host ?? '127.0.0.1',
     seed: integer('seed', values.seed, 0, 2 ** 31 - 1),
+    sessionPolicy: {
+      idleMs:
+        (integer('session-idle-minutes', values['session-idle-minutes'], 1, 24 * 60) ?? 30) *
+        60_000,
+      absoluteMs: (integer('session-hours', values['session-hours'], 1, 24 * 30) ?? 12) * 3_600_000,
+    },
     logLevel,
     databaseUrl: values.database ?? process.env.DATABASE_URL,
     dataDir: resolve(values['data-dir'] ?? (command === 'demo' ? join('.data', 'demo') : '.data')),
@@ -261,6 +271,7 @@ async function serve(options: Options): Promise<void> {
     version,
     ...(options.seed !== null ? { seed: options.seed } : {}),
     companyFiles: files,
+    sessionPolicy: options.sessionPolicy,
     ...(v['tls-cert'] && v['tls-key']
       ? {
           tls: {

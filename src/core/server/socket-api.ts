@@ -308,12 +308,46 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
     engine(d, { type: 'conference.end', callId: p.callId }),
   )
 
+  /** Every change anyone makes goes into the audit log: who, what, when, before and after. */
+  const audit = (
+    d: SocketData,
+    action: string,
+    entity: string,
+    entityId: string,
+    before: unknown,
+    after: unknown,
+  ) =>
+    ctx.store.appendAudit({
+      id: randomUUID(),
+      companyId: d.principal.companyId,
+      actorId: d.principal.userId,
+      action,
+      entity,
+      entityId,
+      before,
+      after,
+      at: ctx.clock.now(),
+    })
+  const agentOf = (d: SocketData) =>
+    ctx.runtime.state.companies.get(d.principal.companyId)?.agents.get(d.principal.userId)
+  const membershipsOf = (d: SocketData) =>
+    [...(agentOf(d)?.memberships.values() ?? [])].map((m) => ({
+      queueId: m.queueId,
+      loggedIn: m.loggedIn,
+      paused: m.paused ? { ...m.paused } : null,
+    }))
+
   // ── callbacks ──
-  on('callback:mark', onCall, 'callback.mark', (p, d) => {
+  on('callback:mark', onCall, 'callback.mark', async (p, d) => {
     const missed = ctx.runtime.state.companies.get(d.principal.companyId)?.missed.get(p.callId)
     if (missed && !visibleQueues(d.principal, [missed.queueId]).has(missed.queueId))
       return fail('NOT_A_MEMBER', 'that missed call is in a queue you are not a member of')
-    return engine(d, { type: 'callback.mark', callId: p.callId })
+    const result = engine(d, { type: 'callback.mark', callId: p.callId })
+    if ('data' in result)
+      await audit(d, 'callback.mark', 'call', p.callId, missed ?? null, {
+        calledBackBy: d.principal.userId,
+      })
+    return result
   })
 
   // ── presence ──
@@ -327,6 +361,7 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
     }),
     'presence.own',
     async (p, d) => {
+      const before = agentOf(d)?.absence ?? null
       const result = engine(d, {
         type: 'absence.set',
         reason: p.reason,
@@ -339,36 +374,47 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
         ctx.runtime.state.companies.get(d.principal.companyId)?.agents.get(d.principal.userId)
           ?.absence ?? null
       await ctx.store.setAbsence(d.principal.companyId, d.principal.userId, absence)
+      await audit(d, 'absence.set', 'user', d.principal.userId, before, absence)
       return result
     },
   )
   on('presence:clear-absence', keyed, 'presence.own', async (_p, d) => {
+    const before = agentOf(d)?.absence ?? null
     const result = engine(d, { type: 'absence.clear' })
     if ('error' in result) return result
     await ctx.store.setAbsence(d.principal.companyId, d.principal.userId, null)
+    await audit(d, 'absence.clear', 'user', d.principal.userId, before, null)
     return result
   })
   // Membership state is written by the recorder from the queue log, in order with everything
   // else: the answer waits until it is stored, so an acknowledged change survives a crash.
-  const afterRecorded = async (result: Response<null>) => {
-    if ('data' in result) await ctx.recorded()
+  const membership = async (
+    d: SocketData,
+    action: string,
+    input: Record<string, unknown> & { type: string },
+  ) => {
+    const before = membershipsOf(d)
+    const result = engine(d, input)
+    if ('error' in result) return result
+    await ctx.recorded()
+    await audit(d, action, 'user', d.principal.userId, before, membershipsOf(d))
     return result
   }
   on('queue:login', keyed.extend({ queueId: id }), 'queue.membership', (p, d) =>
-    afterRecorded(engine(d, { type: 'queue.login', queueId: p.queueId })),
+    membership(d, 'queue.login', { type: 'queue.login', queueId: p.queueId }),
   )
   on('queue:logout', keyed.extend({ queueId: id }), 'queue.membership', (p, d) =>
-    afterRecorded(engine(d, { type: 'queue.logout', queueId: p.queueId })),
+    membership(d, 'queue.logout', { type: 'queue.logout', queueId: p.queueId }),
   )
   on(
     'queue:pause',
     keyed.extend({ queueId: id.nullable(), reason: z.string().trim().min(1).max(200) }),
     'queue.membership',
     (p, d) =>
-      afterRecorded(engine(d, { type: 'queue.pause', queueId: p.queueId, reason: p.reason })),
+      membership(d, 'queue.pause', { type: 'queue.pause', queueId: p.queueId, reason: p.reason }),
   )
   on('queue:unpause', keyed.extend({ queueId: id.nullable() }), 'queue.membership', (p, d) =>
-    afterRecorded(engine(d, { type: 'queue.unpause', queueId: p.queueId })),
+    membership(d, 'queue.unpause', { type: 'queue.unpause', queueId: p.queueId }),
   )
 
   // ── reads ──
@@ -444,14 +490,16 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
         createdAt: ctx.clock.now(),
       }
       await ctx.store.addNote(note)
+      await audit(d, 'note.add', 'note', note.id, null, noteView(note))
       return ok(noteView(note))
     },
   )
-  on('note:delete', keyed.extend({ noteId: id }), 'notes', async (p, d) =>
-    (await ctx.store.deleteNote(d.principal.companyId, p.noteId))
-      ? ok(null)
-      : fail('NOT_FOUND', `no note ${p.noteId}`),
-  )
+  on('note:delete', keyed.extend({ noteId: id }), 'notes', async (p, d) => {
+    if (!(await ctx.store.deleteNote(d.principal.companyId, p.noteId)))
+      return fail('NOT_FOUND', `no note ${p.noteId}`)
+    await audit(d, 'note.delete', 'note', p.noteId, { id: p.noteId }, null)
+    return ok(null)
+  })
   on('stats:queues', z.strictObject({ from: instant, to: instant }), 'stats', async (p, d) => {
     const co = ctx.runtime.state.companies.get(d.principal.companyId)!
     return ok(await queueStatistics(ctx.store, co, p.from, p.to, ctx.clock.now()))
@@ -516,6 +564,7 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
     'presence.own',
     async (p, d, s) => {
       const next = await ctx.accounts.changePassword(d.session, p.current, p.next)
+      await audit(d, 'password.change', 'user', d.principal.userId, null, null)
       ctx.sessionReplaced(s, next, 'password-changed')
       return ok({ token: next.token, expiresAt: next.record.expiresAt })
     },

@@ -208,4 +208,37 @@ forEachDatabase('administration', (db) => {
       expect(waiting).toEqual(['+4790000001', '+4791111111'])
     })
   })
+
+  it('records every change anyone makes in the audit log, with before and after', async () => {
+    await withCore(async (core, a) => {
+      const op1 = await core.client(a.usernames.op1)
+      await core.command(op1.socket, 'presence:set-absence', {
+        reason: 'meeting',
+        note: 'Styremøte',
+        until: null,
+        forwardTo: null,
+      })
+      await core.command(op1.socket, 'queue:pause', { queueId: 'a', reason: 'lunsj' })
+      await core.command(op1.socket, 'note:add', { number: '91000001', text: 'Vil ha tilbud' })
+      const boss = await core.client(a.usernames.boss)
+      const audit = (await boss.socket.emitWithAck('admin:audit', {})) as {
+        data: { action: string; actorId: string; before: unknown; after: unknown }[]
+      }
+      const byAction = new Map(audit.data.map((e) => [e.action, e]))
+      expect(byAction.get('absence.set')).toMatchObject({
+        actorId: a.ids.op1,
+        before: null,
+        after: { reason: 'meeting', note: 'Styremøte' },
+      })
+      expect(byAction.get('queue.pause')).toMatchObject({
+        actorId: a.ids.op1,
+        before: [{ queueId: 'a', paused: null }],
+        after: [{ queueId: 'a', paused: { reason: 'lunsj' } }],
+      })
+      expect(byAction.get('note.add')).toMatchObject({
+        actorId: a.ids.op1,
+        after: { text: 'Vil ha tilbud' },
+      })
+    })
+  })
 })
