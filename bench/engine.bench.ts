@@ -36,6 +36,7 @@
  *
  * Knobs (environment): BENCH_COMPANIES, BENCH_LIVE, BENCH_WARMUP, BENCH_INPUTS, BENCH_SEED.
  */
+import { TimeHeap } from '../src/core/domain/heap'
 import type { CompanyConfig, QueueConfig, UserConfig } from '../src/core/domain/config'
 import { companyDefaults, queueDefaults } from '../src/core/domain/config'
 import { createEngineState, deltasOf, nextDeadline, step } from '../src/core/domain/engine'
@@ -245,51 +246,12 @@ interface NetEvent {
   token: number
 }
 
-class EventQueue {
-  private readonly items: NetEvent[] = []
+/** The driver's pending network events, earliest first (the engine's own heap). */
+class EventQueue extends TimeHeap<NetEvent> {
   private seq = 0
-  get size(): number {
-    return this.items.length
+  add(at: number, kind: EventKind, ref: string, token = 0): void {
+    this.push({ at: Math.round(at), seq: ++this.seq, kind, ref, token })
   }
-  peek(): NetEvent | undefined {
-    return this.items[0]
-  }
-  push(at: number, kind: EventKind, ref: string, token = 0): void {
-    const entry: NetEvent = { at: Math.round(at), seq: ++this.seq, kind, ref, token }
-    const items = this.items
-    items.push(entry)
-    let i = items.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!earlier(entry, items[parent]!)) break
-      items[i] = items[parent]!
-      i = parent
-    }
-    items[i] = entry
-  }
-  pop(): NetEvent | undefined {
-    const items = this.items
-    const top = items[0]
-    const last = items.pop()
-    if (top === undefined || last === undefined || items.length === 0) return top
-    let i = 0
-    const n = items.length
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      const child = r < n && earlier(items[r]!, items[l]!) ? r : l
-      if (!earlier(items[child]!, last)) break
-      items[i] = items[child]!
-      i = child
-    }
-    items[i] = last
-    return top
-  }
-}
-
-function earlier(a: NetEvent, b: NetEvent): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq)
 }
 
 // ───────────────────────────── the driver's view of the network ─────────────────────────────
@@ -483,7 +445,7 @@ function carryOut(out: Outputs, at: number): void {
     ) {
       // The agent notices they were paused and comes back after a while.
       paused.add(entry.agentId)
-      events.push(at + rng.between(30_000, 120_000), 'unpause', entry.agentId)
+      events.add(at + rng.between(30_000, 120_000), 'unpause', entry.agentId)
     }
   }
   for (const ended of out.ended) {
@@ -491,7 +453,7 @@ function carryOut(out: Outputs, at: number): void {
     if (!caller) continue
     callers.delete(caller.legId)
     // Hold the level: a departure makes room for a new caller.
-    events.push(at + rng.between(0, 1000), 'arrive', '')
+    events.add(at + rng.between(0, 1000), 'arrive', '')
     if (counting) {
       endedMeasured++
       bump(endReasons, ended.call.endReason ?? 'none')
@@ -524,9 +486,9 @@ function onRing(ring: Ring, at: number): void {
   const r = rng.next()
   if (r < 0.83) {
     leg.answerAt = at + 500 + 7500 * rng.next() ** 2
-    events.push(leg.answerAt, 'answer', ring.legId)
+    events.add(leg.answerAt, 'answer', ring.legId)
   } else if (r < 0.86) {
-    events.push(at + rng.between(1000, 4000), 'reject', ring.legId)
+    events.add(at + rng.between(1000, 4000), 'reject', ring.legId)
   }
   // Otherwise the phone rings until the engine gives up on it.
 }
@@ -539,7 +501,7 @@ function legGone(legId: string, at: number, byEngine: boolean): void {
   if (leg.userId !== null && agentOn.get(leg.userId) === legId) agentOn.delete(leg.userId)
   if (byEngine && !leg.up && leg.answerAt !== null && rng.next() < 0.02) {
     // Glare: the phone answers just as the engine cancels it; the engine must refuse it.
-    events.push(at + rng.between(1, 40), 'late-answer', legId, companyIndex(leg.companyId))
+    events.add(at + rng.between(1, 40), 'late-answer', legId, companyIndex(leg.companyId))
   }
 }
 
@@ -561,12 +523,12 @@ function onBridge(bridge: Bridge, at: number): void {
   if (caller.agentId !== null && r < 0.08) {
     const holdAt = at + talk * rng.between(0.2, 0.6)
     held = rng.between(5_000, 45_000)
-    events.push(holdAt, 'hold', caller.legId, token)
-    events.push(holdAt + held, 'resume', caller.legId, token)
+    events.add(holdAt, 'hold', caller.legId, token)
+    events.add(holdAt + held, 'resume', caller.legId, token)
   } else if (caller.agentId !== null && r < 0.11) {
-    events.push(at + talk * rng.between(0.2, 0.8), 'transfer', caller.legId, token)
+    events.add(at + talk * rng.between(0.2, 0.8), 'transfer', caller.legId, token)
   }
-  events.push(at + talk + held, 'talk-end', caller.legId, token)
+  events.add(at + talk + held, 'talk-end', caller.legId, token)
 }
 
 function arrive(at: number): void {
@@ -602,14 +564,14 @@ function arrive(at: number): void {
   )
   if (code !== null) {
     callers.delete(legId)
-    events.push(at + 1000, 'arrive', '')
+    events.add(at + 1000, 'arrive', '')
     return
   }
   if (callers.has(legId)) patience(caller, at)
 }
 
 function patience(caller: Caller, at: number): void {
-  events.push(at + 20_000 + rng.exp(400_000), 'abandon', caller.legId, caller.token)
+  events.add(at + 20_000 + rng.exp(400_000), 'abandon', caller.legId, caller.token)
 }
 
 function idleColleague(meta: CompanyMeta, self: string): string | null {
@@ -730,7 +692,7 @@ function deliver(ev: NetEvent): void {
     }
     case 'break': {
       // About one agent a second goes on a break of 1–10 minutes.
-      events.push(at + rng.between(500, 1500), 'break', '')
+      events.add(at + rng.between(500, 1500), 'break', '')
       const meta = rng.pick(metas)
       const userId = rng.pick(meta.users)
       if (paused.has(userId) || agentOn.has(userId)) return
@@ -740,7 +702,7 @@ function deliver(ev: NetEvent): void {
       )
       if (code === null) {
         paused.add(userId)
-        events.push(at + rng.between(60_000, 600_000), 'unpause', userId)
+        events.add(at + rng.between(60_000, 600_000), 'unpause', userId)
       }
       return
     }
@@ -786,8 +748,8 @@ function crossCheck(label: string): void {
 
 // ───────────────────────────── run ─────────────────────────────
 
-for (let i = 0; i < LIVE_TARGET; i++) events.push(T0 + (RAMP_MS * i) / LIVE_TARGET, 'arrive', '')
-events.push(T0 + 1000, 'break', '')
+for (let i = 0; i < LIVE_TARGET; i++) events.add(T0 + (RAMP_MS * i) / LIVE_TARGET, 'arrive', '')
+events.add(T0 + 1000, 'break', '')
 
 const wallStart = process.hrtime.bigint()
 let warmupStartInputs = 0

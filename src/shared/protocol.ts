@@ -21,10 +21,12 @@ import type {
   Destination,
   FunctionAccess,
   MissedCallView,
+  QueueCallLogRecord,
   QueueView,
   Role,
   RoutingStrategy,
   TrailEntry,
+  UserCallLogRecord,
   UserView,
 } from './model'
 
@@ -102,43 +104,16 @@ export interface PageRequest {
   to?: Instant
 }
 
-export interface UserLogEntry {
-  callId: CallId
-  userId: UserId
-  direction: 'incoming' | 'outgoing'
-  counterpart: { number: PhoneNumber; name: string | null; userId: UserId | null }
+/** An entry of a user's call log: the stored record, with who called back a missed call. */
+export type UserLogEntry = Omit<UserCallLogRecord, 'kind' | 'companyId'> & {
   /** Address from number lookup, when known. */
   address: string | null
-  dialed: PhoneNumber
-  queueId: QueueId | null
-  queueName: string | null
-  presentedNumber: PhoneNumber | null
-  startedAt: Instant
-  answeredAt: Instant | null
-  endedAt: Instant
-  answered: boolean
-  talkMs: number
-  transferredTo: Destination | null
   calledBackBy: UserId | null
   calledBackAt: Instant | null
 }
 
-export interface QueueLogEntry {
-  callId: CallId
-  queueId: QueueId
-  queueName: string
-  caller: { number: PhoneNumber; name: string | null; userId: UserId | null }
-  dialed: PhoneNumber
-  vip: boolean
-  enteredAt: Instant
-  answeredAt: Instant | null
-  answeredBy: UserId | null
-  endedAt: Instant
-  waitMs: number
-  talkMs: number
-  outcome: 'answered' | 'abandoned' | 'timeout' | 'full' | 'empty' | 'closed' | 'transferred'
-  transferredTo: Destination | null
-  overflowTo: Destination | null
+/** An entry of a queue's call log. */
+export type QueueLogEntry = Omit<QueueCallLogRecord, 'kind' | 'companyId'> & {
   calledBackBy: UserId | null
   calledBackAt: Instant | null
 }

@@ -3,6 +3,8 @@
  * and the benchmark run on a virtual clock that only moves when told to, so a whole simulated
  * day takes milliseconds and replays identically.
  */
+import { TimeHeap } from '../domain/heap'
+
 export interface TimerHandle {
   readonly at: number
 }
@@ -57,7 +59,7 @@ interface VirtualTimer extends TimerHandle {
 export class VirtualClock implements Clock {
   private current: number
   private seq = 0
-  private readonly heap: VirtualTimer[] = []
+  private readonly heap = new TimeHeap<VirtualTimer>()
 
   constructor(start: number) {
     this.current = start
@@ -74,7 +76,7 @@ export class VirtualClock implements Clock {
       fn,
       cancelled: false,
     }
-    this.push(timer)
+    this.heap.push(timer)
     return timer
   }
 
@@ -83,15 +85,15 @@ export class VirtualClock implements Clock {
   }
 
   get pending(): number {
-    return this.heap.filter((t) => !t.cancelled).length
+    return this.heap.toSortedArray().filter((t) => !t.cancelled).length
   }
 
   /** Fire every timer due up to `at`, each with the clock set to its own time. */
   advanceTo(at: number): void {
     for (;;) {
-      const next = this.heap[0]
+      const next = this.heap.peek()
       if (!next || next.at > at) break
-      this.pop()
+      this.heap.pop()
       if (next.cancelled) continue
       this.current = next.at
       next.fn()
@@ -102,38 +104,4 @@ export class VirtualClock implements Clock {
   advanceBy(ms: number): void {
     this.advanceTo(this.current + ms)
   }
-
-  private push(timer: VirtualTimer): void {
-    const h = this.heap
-    h.push(timer)
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!earlier(timer, h[p]!)) break
-      h[i] = h[p]!
-      i = p
-    }
-    h[i] = timer
-  }
-
-  private pop(): void {
-    const h = this.heap
-    const last = h.pop()
-    if (!last || h.length === 0) return
-    let i = 0
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= h.length) break
-      const r = l + 1
-      const c = r < h.length && earlier(h[r]!, h[l]!) ? r : l
-      if (!earlier(h[c]!, last)) break
-      h[i] = h[c]!
-      i = c
-    }
-    h[i] = last
-  }
-}
-
-function earlier(a: VirtualTimer, b: VirtualTimer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq)
 }

@@ -624,48 +624,12 @@ function pageOf(p: z.infer<typeof page>) {
   }
 }
 
-function userEntry(r: StoredUserCallLog): UserLogEntry {
-  return {
-    callId: r.callId,
-    userId: r.userId,
-    direction: r.direction,
-    counterpart: r.counterpart,
-    address: null,
-    dialed: r.dialed,
-    queueId: r.queueId,
-    queueName: r.queueName,
-    presentedNumber: r.presentedNumber,
-    startedAt: r.startedAt,
-    answeredAt: r.answeredAt,
-    endedAt: r.endedAt,
-    answered: r.answered,
-    talkMs: r.talkMs,
-    transferredTo: r.transferredTo,
-    calledBackBy: r.calledBackBy,
-    calledBackAt: r.calledBackAt,
-  }
+function userEntry({ kind: _kind, companyId: _company, ...r }: StoredUserCallLog): UserLogEntry {
+  return { ...r, address: null, calledBackBy: r.calledBackBy, calledBackAt: r.calledBackAt }
 }
 
-function queueEntry(r: StoredQueueCallLog): QueueLogEntry {
-  return {
-    callId: r.callId,
-    queueId: r.queueId,
-    queueName: r.queueName,
-    caller: r.caller,
-    dialed: r.dialed,
-    vip: r.vip,
-    enteredAt: r.enteredAt,
-    answeredAt: r.answeredAt,
-    answeredBy: r.answeredBy,
-    endedAt: r.endedAt,
-    waitMs: r.waitMs,
-    talkMs: r.talkMs,
-    outcome: r.outcome,
-    transferredTo: r.transferredTo,
-    overflowTo: r.overflowTo,
-    calledBackBy: r.calledBackBy,
-    calledBackAt: r.calledBackAt,
-  }
+function queueEntry({ kind: _kind, companyId: _company, ...r }: StoredQueueCallLog): QueueLogEntry {
+  return r
 }
 
 function noteView(n: {
