@@ -45,13 +45,13 @@ class ClientCopy {
   }
 
   view() {
-    const c = this.copy
+    const c = this.copy.data
     return ClientCopy.view({
-      calls: [...c.calls.values()],
-      agents: [...c.agents.values()],
-      users: [...c.users.values()],
-      queues: [...c.queues.values()],
-      missed: [...c.missed.values()],
+      calls: Object.values(c.calls),
+      agents: Object.values(c.agents),
+      users: Object.values(c.users),
+      queues: Object.values(c.queues),
+      missed: Object.values(c.missed),
     })
   }
 }
