@@ -40,6 +40,7 @@ Options:
   --host <address>    address to listen on (default 127.0.0.1)
   --database <url>    postgres://… for PostgreSQL (or DATABASE_URL); default SQLite in --data-dir
   --data-dir <dir>    where the embedded database lives (default .data, or .data/demo for demo)
+  --ui <dir>          the built interface to serve at / (default out/renderer beside the core)
   --seed <n>          seed for the simulated traffic and the random strategy
   --log-level <level> trace, debug, info, warn, error (default info)
     --json-logs         structured JSON logs instead of readable lines
@@ -68,6 +69,7 @@ function parseOptions(argv: string[]) {
         host: { type: 'string' },
         database: { type: 'string' },
         'data-dir': { type: 'string' },
+        ui: { type: 'string' },
         seed: { type: 'string' },
         'log-level': { type: 'string' },
         'json-logs': { type: 'boolean' },
@@ -132,6 +134,8 @@ function parseOptions(argv: string[]) {
     logLevel,
     databaseUrl: values.database ?? process.env.DATABASE_URL,
     dataDir: resolve(values['data-dir'] ?? (command === 'demo' ? join('.data', 'demo') : '.data')),
+    // out/core/cli.js serves out/renderer, the interface built beside it.
+    uiDir: resolve(values.ui ?? join(__dirname, '..', 'renderer')),
   }
 }
 
@@ -265,6 +269,7 @@ async function serve(options: Options): Promise<void> {
   const core: CoreHandle = await startCore({
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     dataDir: options.dataDir,
+    uiDir: options.uiDir,
     host: options.host,
     port: options.port,
     logger,

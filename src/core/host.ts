@@ -28,6 +28,7 @@ import { importCompany, SqlStore, type ImportAccount } from './persistence/sql-s
 import { startActivityLog } from './runtime/activity-log'
 import { SystemClock, type Clock } from './runtime/clock'
 import { CoreRuntime } from './runtime/core-runtime'
+import { StaticUi } from './server/static-ui'
 import { createApplication, type Application } from './server/create-application'
 import { SimNetwork } from './telephony/sim/sim-network'
 import type { TrafficProfile } from './telephony/sim/traffic'
@@ -55,6 +56,8 @@ export interface CoreOptions {
   deltaIntervalMs?: number
   /** Serve HTTPS and WSS with this certificate and key (PEM) instead of plain HTTP. */
   tls?: { cert: string; key: string }
+  /** The built interface (out/renderer) to serve at `/`; the API runs without it. */
+  uiDir?: string
 }
 
 export interface CoreHandle {
@@ -187,6 +190,12 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   await restorePresence(store, runtime, configs, clock)
 
   const accounts = new AccountService(store, clock, options.sessionPolicy ?? defaultSessionPolicy)
+  const ui = options.uiDir ? new StaticUi(options.uiDir) : null
+  if (ui && !(await ui.available()))
+    logger.warn(
+      { uiDir: options.uiDir },
+      'the interface is not built (npm run build:ui): the API runs, / answers 404',
+    )
   const http: HttpServer = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' })
     : createServer()
@@ -198,12 +207,23 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     logger,
     version: options.version,
     ...(options.deltaIntervalMs !== undefined ? { deltaIntervalMs: options.deltaIntervalMs } : {}),
+    ...(ui ? { ui } : {}),
   })
   const stopActivity = startActivityLog(runtime, configs, logger, clock)
   for (const config of configs) {
     const profile = traffic.get(config.id)
     if (profile)
-      runtime.attach(config.id, new SimNetwork({ companyId: config.id, config, profile, clock }))
+      runtime.attach(
+        config.id,
+        new SimNetwork({
+          companyId: config.id,
+          config,
+          profile,
+          clock,
+          // Whoever has the app open answers their own calls; the network plays everyone else.
+          attended: (userId) => app.isOnline(userId),
+        }),
+      )
   }
 
   const purge = async () => {

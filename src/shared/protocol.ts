@@ -53,6 +53,8 @@ export interface Me {
   functions: FunctionAccess[]
   /** Queues the user is a member of (operators). */
   queueIds: QueueId[]
+  /** Numbers the user may present on outgoing calls and SMS (own mobile and direct line first). */
+  presentableNumbers: PhoneNumber[]
 }
 
 export interface LoginResponse {
@@ -263,6 +265,11 @@ export interface ClientToServerEvents {
   'call:retrieve': (payload: Keyed & { slot: number }, ack: Ack<null>) => void
   'call:dial': (payload: Keyed & { to: string; presentedNumber: string }, ack: Ack<null>) => void
   'call:trail': (payload: { callId: CallId }, ack: Ack<TrailEntry[]>) => void
+  /** An SMS from a number the user may present, through the company's SMS gateway. */
+  'sms:send': (
+    payload: Keyed & { to: string; presentedNumber: string; text: string },
+    ack: Ack<{ messageId: string }>,
+  ) => void
 
   'conference:create': (payload: OnCall, ack: Ack<null>) => void
   'conference:add': (payload: OnCall & { target: Destination }, ack: Ack<null>) => void

@@ -150,7 +150,7 @@ export interface TestCore {
 export async function startTestCore(
   store: SqlStore,
   companies: TestCompany[],
-  options: { clock?: Clock; purgeEveryMs?: number } = {},
+  options: { clock?: Clock; purgeEveryMs?: number; uiDir?: string } = {},
 ): Promise<TestCore> {
   for (const c of companies) await addCompany(store, c, options.clock?.now() ?? Date.now())
   const core = await startCore({
@@ -162,6 +162,7 @@ export async function startTestCore(
     version: 'test',
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.purgeEveryMs !== undefined ? { purgeEveryMs: options.purgeEveryMs } : {}),
+    ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
   })
   const sockets: Client[] = []
   const login = async (username: string, password = passwordFor): Promise<LoginResponse> => {

@@ -3,7 +3,7 @@
  * hang up, dial out, conference, and mark missed calls as called back.
  * Every handler validates the whole command first and changes nothing when it refuses.
  */
-import type { QueueId, UserId } from '../../shared/ids'
+import type { PhoneNumber, QueueId, UserId } from '../../shared/ids'
 import type { Destination } from '../../shared/model'
 import { normalizeNumber } from '../../shared/phone'
 import { isBusy, isTalking } from './agents'
@@ -27,6 +27,7 @@ import {
   moveLeg,
   moveCall,
 } from './calls'
+import type { UserConfig } from './config'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import { addOutput, type UserCommand } from './io'
@@ -545,12 +546,10 @@ export function parkTimedOut(ctx: Ctx, call: Call): void {
 
 // ───────────────────────────── outgoing calls ─────────────────────────────
 
-export function presentableNumbers(ctx: Ctx, agent: Agent): Set<string> {
-  const user = agent.user
-  const allowed = new Set<string>(user.presentableNumbers)
-  if (user.mobile) allowed.add(user.mobile)
-  if (user.direct) allowed.add(user.direct)
-  return allowed
+/** The numbers a user may present: their own mobile and direct line, then those granted (§3). */
+export function presentableNumbers(user: UserConfig): PhoneNumber[] {
+  const own = [user.mobile, user.direct].filter((n): n is PhoneNumber => n !== null)
+  return [...new Set([...own, ...user.presentableNumbers])]
 }
 
 export const onDial: Handler<'call.dial'> = (ctx, input) => {
@@ -560,7 +559,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
   if (to === null)
     return new EngineError('INVALID_NUMBER', `"${input.to}" is not a number that can be dialled`)
   const presented = normalizeNumber(input.presentedNumber)
-  if (presented === null || !presentableNumbers(ctx, agent).has(presented)) {
+  if (presented === null || !presentableNumbers(agent.user).includes(presented)) {
     return new EngineError(
       'NUMBER_NOT_ALLOWED',
       `${input.presentedNumber} is not a number ${input.userId} may present`,

@@ -78,7 +78,7 @@ export class CoreRuntime {
     for (const ended of out.ended) this.keepTrail(ended.call.companyId, ended.call.id, ended.trail)
     for (const listener of this.listeners) listener(out, input)
     this.reschedule()
-    return result.error
+    return result.error ?? null
   }
 
   snapshot(companyId: CompanyId): CompanySnapshot | null {

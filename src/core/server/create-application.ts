@@ -22,7 +22,11 @@ import type { CoreRuntime } from '../runtime/core-runtime'
 import { AdminService } from './admin-service'
 import { LiveState, roomOf, type Publication } from './live'
 import { metricsText } from './metrics'
+import { presentableNumbers } from '../domain/operations'
+import { OutboxSmsGateway, type SmsGateway } from '../integrations/sms-gateway'
+import type { UserConfig } from '../domain/config'
 import { Recorder } from './recorder'
+import type { StaticUi } from './static-ui'
 import type { Principal } from './rights'
 import { idempotencyCache, registerApi, type AppSocket, type SocketData } from './socket-api'
 
@@ -39,6 +43,10 @@ export interface ApplicationComponents {
   recoveryMs?: number
   /** Changes are sent to clients at most this often, several steps merged (default 10 ms). */
   deltaIntervalMs?: number
+  /** The built interface to serve at `/` (the web switchboard); none when absent. */
+  ui?: StaticUi
+  /** Where SMS go (default: an outbox that keeps them, for the demo). */
+  sms?: SmsGateway
 }
 
 export interface Application {
@@ -46,6 +54,9 @@ export interface Application {
   live: LiveState
   recorder: Recorder
   admin: AdminService
+  sms: SmsGateway
+  /** Whether the user has the app open (a connected client) right now. */
+  isOnline(userId: UserId): boolean
   close(): Promise<void>
 }
 
@@ -91,6 +102,7 @@ export function createApplication(
     },
   })
   const idempotency = idempotencyCache(clock)
+  const sms = components.sms ?? new OutboxSmsGateway()
   /** Session writes started by connects and disconnects; closing waits for them. */
   const inFlight = new Set<Promise<void>>()
   const track = (work: Promise<void>) => {
@@ -121,6 +133,8 @@ export function createApplication(
     })
   })
 
+  const presentableOf = (user: UserConfig | undefined) => (user ? presentableNumbers(user) : [])
+
   function principalOf(session: Session): { principal: Principal; me: Me } | null {
     const user = session.user
     const co = runtime.state.companies.get(user.companyId)
@@ -145,6 +159,7 @@ export function createApplication(
       role: user.role,
       functions: user.functions,
       queueIds,
+      presentableNumbers: presentableOf(co.agents.get(user.id)?.user),
     }
     return { principal, me }
   }
@@ -200,6 +215,7 @@ export function createApplication(
         sessionReplaced,
         snapshot: snapshotOf,
         recorded: () => recorder.flushed(),
+        sms,
       },
       idempotency,
     )
@@ -284,12 +300,24 @@ export function createApplication(
       return void res.end(metricsText(runtime, io.engine.clientsCount, loopDelay, recorder))
     }
     if (url.pathname === '/api/session') {
+      // The desktop app's interface is loaded from a file, so its login is cross-origin. The
+      // session is a bearer token, never a cookie: nothing ambient for another site to ride on.
+      res.setHeader('access-control-allow-origin', '*')
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST, DELETE',
+          'access-control-allow-headers': 'content-type, authorization',
+          'access-control-max-age': '600',
+        })
+        return void res.end()
+      }
       if (req.method === 'POST') return login(req, res)
       if (req.method === 'DELETE') return logout(req, res)
       return json(res, 405, {
         error: { code: 'BAD_REQUEST', message: 'use POST to log in and DELETE to log out' },
       })
     }
+    if (components.ui && (await components.ui.handle(req, res, url.pathname))) return
     json(res, 404, {
       error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` },
     })
@@ -350,6 +378,8 @@ export function createApplication(
     live,
     recorder,
     admin,
+    sms,
+    isOnline: (userId) => sockets.has(userId),
     close: async () => {
       unsubscribe()
       if (flushTimer) clearTimeout(flushTimer)

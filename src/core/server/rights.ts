@@ -40,6 +40,7 @@ export type Action =
   | 'call.own' // act on a call the principal is part of (answer, hold, transfer, hang up)
   | 'call.pick'
   | 'call.dial'
+  | 'sms'
   | 'conference'
   | 'callback.mark'
   | 'presence.own'
@@ -72,6 +73,8 @@ export function may(p: Principal, action: Action): boolean {
       return isOperator(p)
     case 'conference':
       return isContact(p) || p.functions.has('conference')
+    case 'sms':
+      return isContact(p) || p.functions.has('sms')
     case 'stats':
       return isContact(p) || p.functions.has('statistics')
     case 'vip':

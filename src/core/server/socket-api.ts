@@ -23,11 +23,13 @@ import type {
 } from '../../shared/protocol'
 import { AccountError, type AccountService, type Session } from '../accounts/account-service'
 import type { EngineInput } from '../domain/io'
+import { presentableNumbers } from '../domain/operations'
+import type { SmsGateway } from '../integrations/sms-gateway'
 import type { StoredQueueCallLog, StoredUserCallLog, Store } from '../persistence/store'
 import type { Clock } from '../runtime/clock'
 import type { CoreRuntime } from '../runtime/core-runtime'
 import { AdminError, type AdminService } from './admin-service'
-import { searchDirectory } from './directory-search'
+import { searchDirectory } from '../../shared/directory-search'
 import { callStreams, type LiveState } from './live'
 import { may, visibleQueues, type Action, type Principal } from './rights'
 import { agentStatistics, queueStatistics } from './statistics'
@@ -62,6 +64,7 @@ export interface ApiContext {
   snapshot(socket: AppSocket): ReturnType<LiveState['snapshotFor']>
   /** Resolves once everything the engine produced so far is stored. */
   recorded(): Promise<void>
+  sms: SmsGateway
 }
 
 // ───────────────────────────── payload schemas ─────────────────────────────
@@ -284,6 +287,31 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
   )
   on('call:dial', keyed.extend({ to: phone, presentedNumber: phone }), 'call.dial', (p, d) =>
     engine(d, { type: 'call.dial', to: p.to, presentedNumber: p.presentedNumber }),
+  )
+  on(
+    'sms:send',
+    keyed.extend({ to: phone, presentedNumber: phone, text: z.string().trim().min(1).max(1600) }),
+    'sms',
+    async (p, d) => {
+      const to = normalizeNumber(p.to)
+      if (to === null) return fail('INVALID_NUMBER', `"${p.to}" is not a phone number`)
+      const from = normalizeNumber(p.presentedNumber)
+      const user = ctx.runtime.state.companies
+        .get(d.principal.companyId)
+        ?.agents.get(d.principal.userId)?.user
+      if (from === null || !user || !presentableNumbers(user).includes(from))
+        return fail('NUMBER_NOT_ALLOWED', `${p.presentedNumber} is not a number you may present`)
+      const { id: messageId } = await ctx.sms.send({
+        companyId: d.principal.companyId,
+        senderId: d.principal.userId,
+        from,
+        to,
+        text: p.text,
+      })
+      // Who sent what to whom is attributable (§7); the text itself stays out of the audit log.
+      await audit(d, 'sms.send', 'sms', messageId, null, { from, to, length: p.text.length })
+      return ok({ messageId })
+    },
   )
   on('call:trail', z.strictObject({ callId: id }), 'call.own', async (p, d) => {
     if (!(await maySeeCall(d.principal, p.callId)))

@@ -35,6 +35,7 @@ import type {
   UserAdminView,
   UserLogEntry,
 } from '../../../src/shared/protocol'
+import type { OutboxSmsGateway } from '../../../src/core/integrations/sms-gateway'
 import { forEachDatabase } from '../../helpers/databases'
 import {
   startTestCore,
@@ -78,6 +79,7 @@ const columns = {
   'conference:remove': 'calls',
   'conference:end': 'calls',
   'call:dial': 'commands',
+  'sms:send': 'commands',
   'callback:mark': 'commands',
   'presence:set-absence': 'commands',
   'presence:clear-absence': 'commands',
@@ -1369,6 +1371,38 @@ forEachDatabase('visibility', (db) => {
         )
         expect(dialling('B')).toEqual([`${B.ids.op1} ${B.numbers.queueA}`])
         endAllCalls()
+      },
+    },
+    {
+      event: 'sms:send',
+      name: 'with the SMS function, from one’s own numbers only',
+      probes: () => {
+        const sms = (presentedNumber: string, text = 'Ring meg') => ({
+          to: '+4790000011',
+          presentedNumber,
+          text,
+        })
+        return {
+          user: [
+            { payload: sms(A.numbers.queueA), expect: 'NUMBER_NOT_ALLOWED' },
+            {
+              payload: { ...sms(A.numbers.userDirect), to: 'not a number' },
+              expect: 'INVALID_NUMBER',
+            },
+            { payload: sms(A.numbers.userDirect, 'Hei fra Ulla'), expect: 'ok' },
+          ],
+          op1: one('FORBIDDEN', sms(A.numbers.queueA)),
+          op2: one('FORBIDDEN', sms(A.numbers.queueA)),
+          boss: one('NUMBER_NOT_ALLOWED', sms(A.numbers.userDirect)),
+          outsider: one('NUMBER_NOT_ALLOWED', sms(A.numbers.userDirect)),
+          outsiderOp: one('FORBIDDEN', sms(B.numbers.queueA)),
+        }
+      },
+      after: () => {
+        const outbox = core.core.app.sms as OutboxSmsGateway
+        expect(
+          outbox.messages().map((m) => [m.companyId, m.senderId, m.from, m.to, m.text]),
+        ).toEqual([[A.id, A.ids.user, A.numbers.userDirect, '+4790000011', 'Hei fra Ulla']])
       },
     },
     {

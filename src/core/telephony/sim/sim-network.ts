@@ -54,6 +54,11 @@ export interface SimOptions {
   clock: Clock
   /** Stop generating arrivals at this instant (the simulated day's end). */
   arrivalsUntil?: number
+  /**
+   * Users at the switchboard in person (logged in to the app): their phones ring until they
+   * answer in the app, and the network neither hangs up nor transfers on their behalf.
+   */
+  attended?: (userId: UserId) => boolean
 }
 
 export class SimNetwork implements TelephonyAdapter {
@@ -141,19 +146,29 @@ export class SimNetwork implements TelephonyAdapter {
       vips.length > 0 && this.random.chance(profile.vipShare)
         ? this.random.pick(vips)
         : this.random.pick(this.callers)
-    const leg = this.newLeg('caller', null, to)
-    this.ledger.arrivals++
-    this.ledger.arrivalsByNumber.set(to, (this.ledger.arrivalsByNumber.get(to) ?? 0) + 1)
     const patienceMs = Math.max(
       1000,
       Math.round(this.random.exponential(profile.patienceSeconds * 1000)),
     )
-    this.later(leg, patienceMs, () => {
-      if (leg.connected) return
-      this.ledger.callersGaveUp++
-      this.send({ type: 'leg.hung-up', companyId: this.options.companyId, legId: leg.id })
-      this.drop(leg)
-    })
+    this.call(from, to, patienceMs)
+  }
+
+  /**
+   * An outside caller dials `to` now (scripted calls: training, tests). They hang up after
+   * `patienceMs` unanswered (never when null) and, once connected, after a talk time drawn from
+   * the profile. Returns the caller's leg id.
+   */
+  call(from: PhoneNumber, to: PhoneNumber, patienceMs: number | null = null): string {
+    const leg = this.newLeg('caller', null, to)
+    this.ledger.arrivals++
+    this.ledger.arrivalsByNumber.set(to, (this.ledger.arrivalsByNumber.get(to) ?? 0) + 1)
+    if (patienceMs !== null)
+      this.later(leg, patienceMs, () => {
+        if (leg.connected) return
+        this.ledger.callersGaveUp++
+        this.send({ type: 'leg.hung-up', companyId: this.options.companyId, legId: leg.id })
+        this.drop(leg)
+      })
     this.send({
       type: 'caller.arrived',
       companyId: this.options.companyId,
@@ -161,6 +176,16 @@ export class SimNetwork implements TelephonyAdapter {
       from,
       to,
     })
+    return leg.id
+  }
+
+  /** The outside party on `legId` hangs up (scripted calls). */
+  hangUp(legId: string): void {
+    const leg = this.legs.get(legId)
+    if (!leg) return
+    this.ledger.callerHangUps++
+    this.send({ type: 'leg.hung-up', companyId: this.options.companyId, legId })
+    this.drop(leg)
   }
 
   // ───────────────────────── commands from the core ─────────────────────────
@@ -215,6 +240,8 @@ export class SimNetwork implements TelephonyAdapter {
       leg.connected = true
       return
     }
+    // A person at the switchboard answers (or not) in the app.
+    if (userId !== null && this.options.attended?.(userId)) return
     const answer = () => {
       if (leg.connected) return // answered from the switchboard meanwhile
       // Someone already on the phone lets a second call ring out.
@@ -254,8 +281,9 @@ export class SimNetwork implements TelephonyAdapter {
     const second = this.legs.get(b)
     if (!first || !second) return
     if (first.kind === 'phone' && first.userId !== null) {
-      // A consultation: talk briefly, then hand the caller over.
+      // A consultation: talk briefly, then hand the caller over (a person decides for themselves).
       const operator = first.userId
+      if (this.options.attended?.(operator)) return
       this.later(second, 3000 + this.random.int(5000), () => {
         this.send({
           type: 'transfer.complete',
@@ -281,9 +309,12 @@ export class SimNetwork implements TelephonyAdapter {
     )
     const state = conversation
     const agentId = second.userId
+    // With a person on the line, only the caller ends the conversation.
+    const attended = agentId !== null && this.options.attended?.(agentId) === true
     const viaQueue = first.dialed !== null ? this.queueByNumber.get(first.dialed) : undefined
     const passOn =
       agentId !== null &&
+      !attended &&
       !state.transferred &&
       viaQueue !== undefined &&
       this.options.profile.transferFrom.includes(viaQueue) &&
@@ -296,7 +327,7 @@ export class SimNetwork implements TelephonyAdapter {
         state.transferred = true
         return
       }
-      if (this.random.chance(this.options.profile.agentHangsUp)) {
+      if (!attended && this.random.chance(this.options.profile.agentHangsUp)) {
         this.ledger.agentHangUps++
         this.send({ type: 'leg.hung-up', companyId: this.options.companyId, legId: b })
         this.drop(second)
