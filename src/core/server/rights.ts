@@ -52,6 +52,7 @@ export type Action =
   | 'caller.history'
   | 'notes'
   | 'stats'
+  | 'stats.queues' // today's queue figures: the queue board's, so whoever sees the board
   | 'admin'
   | 'vip'
   | 'audit'
@@ -77,6 +78,8 @@ export function may(p: Principal, action: Action): boolean {
       return isContact(p) || p.functions.has('sms')
     case 'stats':
       return isContact(p) || p.functions.has('statistics')
+    case 'stats.queues':
+      return seesQueueBoard(p) || p.functions.has('statistics')
     case 'vip':
       return isContact(p) || p.functions.has('vip-list')
     case 'log.switchboard':

@@ -528,10 +528,15 @@ export function registerApi(socket: AppSocket, ctx: ApiContext, idempotency: Ide
     await audit(d, 'note.delete', 'note', p.noteId, { id: p.noteId }, null)
     return ok(null)
   })
-  on('stats:queues', z.strictObject({ from: instant, to: instant }), 'stats', async (p, d) => {
-    const co = ctx.runtime.state.companies.get(d.principal.companyId)!
-    return ok(await queueStatistics(ctx.store, co, p.from, p.to, ctx.clock.now()))
-  })
+  on(
+    'stats:queues',
+    z.strictObject({ from: instant, to: instant }),
+    'stats.queues',
+    async (p, d) => {
+      const co = ctx.runtime.state.companies.get(d.principal.companyId)!
+      return ok(await queueStatistics(ctx.store, co, p.from, p.to, ctx.clock.now()))
+    },
+  )
   on('stats:agents', z.strictObject({ from: instant, to: instant }), 'stats', async (p, d) => {
     const co = ctx.runtime.state.companies.get(d.principal.companyId)!
     return ok(await agentStatistics(ctx.store, co, p.from, p.to))

@@ -1,0 +1,4 @@
+/** A key, shown the way it is pressed. */
+export function Kbd({ children }: { children: string }) {
+  return <kbd className="kbd">{children}</kbd>
+}
