@@ -4,9 +4,15 @@ import { defineConfig } from 'electron-vite'
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } } },
+    build: {
+      // electron-store and conf are ESM-only: bundled into the CommonJS main build.
+      externalizeDeps: { exclude: ['electron-store', 'conf'] },
+      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+    },
   },
   preload: {
+    // The preload is sandboxed: it may require only `electron`, so it imports no packages and
+    // everything else is bundled into it.
     build: { rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } } },
   },
   renderer: {

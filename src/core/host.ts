@@ -67,6 +67,8 @@ export interface CoreHandle {
   app: Application
   accounts: AccountService
   http: HttpServer
+  /** The simulated networks, by company (scripted calls for training and tests). */
+  simulations: Map<CompanyId, SimNetwork>
   stop(): Promise<void>
 }
 
@@ -210,20 +212,20 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     ...(ui ? { ui } : {}),
   })
   const stopActivity = startActivityLog(runtime, configs, logger, clock)
+  const simulations = new Map<CompanyId, SimNetwork>()
   for (const config of configs) {
     const profile = traffic.get(config.id)
-    if (profile)
-      runtime.attach(
-        config.id,
-        new SimNetwork({
-          companyId: config.id,
-          config,
-          profile,
-          clock,
-          // Whoever has the app open answers their own calls; the network plays everyone else.
-          attended: (userId) => app.isOnline(userId),
-        }),
-      )
+    if (!profile) continue
+    const sim = new SimNetwork({
+      companyId: config.id,
+      config,
+      profile,
+      clock,
+      // Whoever has the app open answers their own calls; the network plays everyone else.
+      attended: (userId) => app.isOnline(userId),
+    })
+    simulations.set(config.id, sim)
+    runtime.attach(config.id, sim)
   }
 
   const purge = async () => {
@@ -261,6 +263,7 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     app,
     accounts,
     http,
+    simulations,
     stop: async () => {
       clock.clearTimer(purgeTimer)
       stopActivity()

@@ -1,16 +1,12 @@
 /**
  * The narrow bridge between the sandboxed interface and the main process: verbs, never
- * ipcRenderer itself.
+ * ipcRenderer itself. A sandboxed preload can load only `electron`; everything else it uses
+ * is bundled into it.
  */
-import { contextBridge } from 'electron'
-import type { SentralBridge } from './bridge'
+import { contextBridge, ipcRenderer } from 'electron'
+import { createBridge } from './create-bridge'
 
-const bridge: SentralBridge = {
-  platform: process.platform,
-  versions: {
-    electron: process.versions.electron ?? 'unknown',
-    chrome: process.versions.chrome ?? 'unknown',
-  },
-}
-
-contextBridge.exposeInMainWorld('sentral', bridge)
+contextBridge.exposeInMainWorld(
+  'sentral',
+  createBridge(ipcRenderer, { platform: process.platform, versions: process.versions }),
+)

@@ -65,6 +65,7 @@ export const en: typeof nb = {
     consultWith: 'Consulting {{target}}',
     consultRinging: 'Ringing {{target}} …',
     conferenceWith: 'Conference with {{count}} participants',
+    dialed: 'Called',
     talking: 'Talk time',
   },
   state: {

@@ -1,5 +1,5 @@
 /**
- * Numbers, times and durations the way Norwegians read them: `912 34 567`, `22 12 34 56`,
+ * Numbers, times and durations the way Norwegians read them: `912 34 567` (mobile), `22 12 34 56`,
  * `+46 8 123 456 78` for foreign numbers, 24-hour clock, Oslo time.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min'
@@ -17,8 +17,14 @@ export function formatPhone(number: string | null | undefined): string {
   // Extensions and short numbers stay as they are.
   if (number.startsWith('+') || number.length >= 8) {
     const parsed = parsePhoneNumberFromString(number, 'NO')
-    if (parsed?.isPossible())
-      text = parsed.country === 'NO' ? parsed.formatNational() : parsed.formatInternational()
+    if (parsed?.isPossible()) {
+      const national = String(parsed.nationalNumber)
+      // Norwegian mobile numbers are written 3-2-3 (Språkrådet); libphonenumber groups every
+      // Norwegian number in pairs, which is right for the others.
+      if (parsed.country === 'NO' && /^[49]\d{7}$/.test(national))
+        text = `${national.slice(0, 3)} ${national.slice(3, 5)} ${national.slice(5)}`
+      else text = parsed.country === 'NO' ? parsed.formatNational() : parsed.formatInternational()
+    }
   }
   if (phoneCache.size > 5000) phoneCache.clear()
   phoneCache.set(number, text)

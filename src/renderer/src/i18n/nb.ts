@@ -64,6 +64,7 @@ export const nb = {
     consultWith: 'Forespør {{target}}',
     consultRinging: 'Ringer {{target}} …',
     conferenceWith: 'Konferanse med {{count}} deltakere',
+    dialed: 'Ringte',
     talking: 'Samtaletid',
   },
   state: {

@@ -103,10 +103,12 @@ export function QueueBoard() {
               <dl className="figures">
                 <div className="figure">
                   <dt>{t('board.available')}</dt>
-                  <dd data-testid="figure-available">{agents.available}</dd>
-                  <span className="figure-sub muted">
-                    {t('board.loggedIn', { count: agents.loggedIn })}
-                  </span>
+                  <dd>
+                    <span data-testid="figure-available">{agents.available}</span>
+                    <span className="figure-sub muted">
+                      {t('board.loggedIn', { count: agents.loggedIn })}
+                    </span>
+                  </dd>
                 </div>
                 <div className={`figure${queue.waiting > 0 ? ' figure-hot' : ''}`}>
                   <dt>{t('board.waiting')}</dt>

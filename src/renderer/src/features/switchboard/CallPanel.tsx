@@ -165,7 +165,7 @@ function ActiveCall({ call }: { call: CallView }) {
           <dd className="tabular">{formatDuration(now - (call.answeredAt ?? call.startedAt))}</dd>
         </div>
         <div>
-          <dt>{call.direction === 'outbound' ? t('outgoing.from') : t('log.number')}</dt>
+          <dt>{call.direction === 'outbound' ? t('outgoing.from') : t('switchboard.dialed')}</dt>
           <dd>{call.direction === 'outbound' ? formatPhone(call.presentedNumber) : dialed}</dd>
         </div>
       </dl>

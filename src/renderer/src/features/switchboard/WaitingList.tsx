@@ -133,9 +133,10 @@ export function WaitingList() {
       <div
         ref={scroller}
         className="waiting-list"
-        role="listbox"
-        tabIndex={0}
-        aria-labelledby="waiting-title"
+        // A listbox only while it has callers in it (ARIA requires its options).
+        role={waiting.length > 0 ? 'listbox' : undefined}
+        tabIndex={waiting.length > 0 ? 0 : -1}
+        aria-labelledby={waiting.length > 0 ? 'waiting-title' : undefined}
         aria-activedescendant={active ? `waiting-${active.id}` : undefined}
         data-testid="waiting-list"
         onKeyDown={(e) => {

@@ -62,6 +62,15 @@ export function Shell() {
     document.title = `${t(`nav.${view}`)} – Sentral`
   }, [view, t])
 
+  // A new view takes the focus (screen readers start there, and Enter answers a call rather
+  // than pressing the menu button again).
+  const main = useRef<HTMLElement>(null)
+  const shownView = useRef(view)
+  useEffect(() => {
+    if (shownView.current !== view) main.current?.focus()
+    shownView.current = view
+  }, [view])
+
   const allowed = mayOpen(me, view)
   return (
     <div className={fullScreen ? 'shell shell-full' : 'shell'}>
@@ -114,7 +123,7 @@ export function Shell() {
         </div>
       </header>
       <StaleBanner />
-      <main id="main" className="content" tabIndex={-1}>
+      <main id="main" ref={main} className="content" tabIndex={-1}>
         {allowed ? (
           <ViewContent view={view} />
         ) : (

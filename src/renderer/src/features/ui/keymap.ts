@@ -97,7 +97,7 @@ export const shortcuts: Shortcut[] = [
   },
   { codes: ['ArrowUp', 'KeyK'], label: '↑ / K', text: 'next', run: (s, d) => moveCursor(s, d, -1) },
   {
-    codes: ['KeyT', 'Slash'],
+    codes: ['KeyT'],
     label: 'T',
     text: 'transfer',
     run: (_s, dispatch) => {
