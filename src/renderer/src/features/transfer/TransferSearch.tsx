@@ -103,7 +103,8 @@ export function TransferSearch({ call }: { call: CallView | null }) {
   }
 
   return (
-    <section className="panel transfer" aria-labelledby="transfer-title">
+    // data-results-for names the query the results on screen answer (tests and bench:ui wait on it).
+    <section className="panel transfer" aria-labelledby="transfer-title" data-results-for={query}>
       <header className="panel-header">
         <h2 id="transfer-title">{t('transfer.label')}</h2>
         <span className="muted small">
