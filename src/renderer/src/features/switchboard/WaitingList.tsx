@@ -47,7 +47,8 @@ const WaitingRow = memo(function WaitingRow({
 }) {
   const { t } = useTranslation()
   const dispatch = useAppDispatch()
-  const dialed = queue?.numbers.includes(call.dialed) ? queue.name : formatPhone(call.dialed)
+  // The queue's own number goes without saying; a main number or direct line routed here does not.
+  const viaOtherNumber = !(queue?.numbers.includes(call.dialed) ?? false)
   return (
     <div
       id={`waiting-${call.id}`}
@@ -69,7 +70,10 @@ const WaitingRow = memo(function WaitingRow({
         ) : null}
       </span>
       <span className="waiting-meta muted">
-        {queue?.name ?? ''} · {t('switchboard.called', { target: dialed })}
+        {queue?.name ?? ''}
+        {viaOtherNumber
+          ? ` · ${t('switchboard.called', { target: formatPhone(call.dialed) })}`
+          : ''}
       </span>
       <span
         className="waiting-time"
