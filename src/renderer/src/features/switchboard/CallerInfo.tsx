@@ -41,7 +41,7 @@ export function CallerInfo({ call }: { call: CallView }) {
       </p>
       {info?.status === 'failed' ? <p className="muted">{t('caller.failed')}</p> : null}
       <h3>{t('caller.history')}</h3>
-      {!info || info.status === 'loading' ? (
+      {!info || (info.status === 'loading' && info.history === null) ? (
         <p className="muted">{t('caller.loading')}</p>
       ) : info.history && info.history.filter((h) => h.callId !== call.id).length > 0 ? (
         <ul className="history" data-testid="caller-history">

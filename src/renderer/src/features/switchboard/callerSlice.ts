@@ -23,6 +23,12 @@ export const callerSlice = createSlice({
   initialState,
   reducers: {
     callerLookedUp(state, action: PayloadAction<PhoneNumber>) {
+      const known = state.byNumber[action.payload]
+      // What is known stays on screen while it is fetched again.
+      if (known) {
+        known.status = 'loading'
+        return
+      }
       const numbers = Object.keys(state.byNumber)
       if (numbers.length >= keep) delete state.byNumber[numbers[0]!]
       state.byNumber[action.payload] = { history: null, notes: null, status: 'loading' }

@@ -20,9 +20,12 @@ import { commandFailed, commandIssued, commandSucceeded } from './switchboardSli
 
 const isOperator = (s: RootState) =>
   s.session.me?.role === 'operator' || s.session.me?.role === 'contact'
-const focusedNumber = (s: RootState) => {
+/** The outside caller in focus, per call: a new call from the same number fetches again. */
+const focusedCaller = (s: RootState) => {
   const call = selectFocusedCall(s)
-  return call && call.remote.userId === null ? call.remote.number : null
+  return call && call.remote.userId === null
+    ? { callId: call.id, number: call.remote.number }
+    : null
 }
 
 export function addSwitchboardListeners(startListening: AppStartListening): void {
@@ -99,12 +102,11 @@ export function addSwitchboardListeners(startListening: AppStartListening): void
   startListening({
     predicate: (_action, current, previous) =>
       isOperator(current) &&
-      focusedNumber(current) !== null &&
-      focusedNumber(current) !== focusedNumber(previous),
+      focusedCaller(current) !== null &&
+      focusedCaller(current)?.callId !== focusedCaller(previous)?.callId,
     effect: async (_action, api) => {
-      const number = focusedNumber(api.getState())
-      if (number === null) return
-      if (api.getState().caller.byNumber[number]?.status === 'loaded') return
+      const number = focusedCaller(api.getState())?.number
+      if (number === undefined) return
       api.dispatch(callerLookedUp(number))
       const [history, notes] = await Promise.all([
         api.extra.core.request('caller:history', { number, limit: 20 }),
