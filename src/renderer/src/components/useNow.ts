@@ -10,11 +10,14 @@ let timer: ReturnType<typeof setInterval> | null = null
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener)
-  if (timer === null)
+  if (timer === null) {
+    // The first subscriber after a pause must not see the time the last one left.
+    now = Date.now()
     timer = setInterval(() => {
       now = Date.now()
       for (const l of listeners) l()
     }, 1000)
+  }
   return () => {
     listeners.delete(listener)
     if (listeners.size === 0 && timer !== null) {

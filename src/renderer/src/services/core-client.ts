@@ -82,12 +82,22 @@ export function createCoreClient(dispatch: AppDispatch, now: () => number = Date
   const failure = (code: ClientErrorCode, message: string) => ({ error: { code, message } })
 
   async function emit<T>(send: (s: CoreSocket) => Promise<Result<T>>): Promise<Result<T>> {
-    if (!socket) return failure('OFFLINE', 'not connected to the core')
+    // This socket, even if the client is disconnected (and `socket` cleared) meanwhile.
+    const s = socket
+    if (!s) return failure('OFFLINE', 'not connected to the core')
     try {
-      return await send(socket)
+      return await send(s)
     } catch {
-      return failure(socket.connected ? 'TIMEOUT' : 'OFFLINE', 'the core did not answer in time')
+      return failure(s.connected ? 'TIMEOUT' : 'OFFLINE', 'the core did not answer in time')
     }
+  }
+
+  /** Closes the connection on purpose: its events are not news for the store any more. */
+  function close(): void {
+    socket?.removeAllListeners()
+    socket?.io.removeAllListeners()
+    socket?.disconnect()
+    socket = null
   }
 
   return {
@@ -113,7 +123,7 @@ export function createCoreClient(dispatch: AppDispatch, now: () => number = Date
 
     connect(url, token) {
       baseUrl = url.replace(/\/+$/, '')
-      socket?.disconnect()
+      close()
       const s: CoreSocket = io(baseUrl || undefined, {
         path: socketPath,
         auth: { token },
@@ -147,8 +157,7 @@ export function createCoreClient(dispatch: AppDispatch, now: () => number = Date
     },
 
     disconnect() {
-      socket?.disconnect()
-      socket = null
+      close()
     },
 
     request(event, payload) {
@@ -167,8 +176,7 @@ export function createCoreClient(dispatch: AppDispatch, now: () => number = Date
     },
 
     async logout(token) {
-      socket?.disconnect()
-      socket = null
+      close()
       try {
         await fetch(`${baseUrl}/api/session`, {
           method: 'DELETE',

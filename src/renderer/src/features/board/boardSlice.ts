@@ -6,7 +6,7 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import type { QueueId } from '../../../../shared/ids'
 import type { QueueStatistics } from '../../../../shared/protocol'
-import { logoutRequested } from '../session/sessionSlice'
+import { sessionClosed } from '../session/sessionSlice'
 
 export interface BoardState {
   today: Record<QueueId, QueueStatistics>
@@ -34,7 +34,7 @@ export const boardSlice = createSlice({
     },
   },
   extraReducers: (builder) => {
-    builder.addCase(logoutRequested, () => initialState)
+    builder.addMatcher(sessionClosed, () => initialState)
   },
 })
 

@@ -1,7 +1,7 @@
 /** Call logs read from the core: the user's own, and the queue log of the operator's queues. */
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import type { QueueLogEntry, UserLogEntry } from '../../../../shared/protocol'
-import { logoutRequested } from '../session/sessionSlice'
+import { sessionClosed } from '../session/sessionSlice'
 
 export type LogKind = 'mine' | 'queues'
 
@@ -52,7 +52,7 @@ export const logsSlice = createSlice({
     },
   },
   extraReducers: (builder) => {
-    builder.addCase(logoutRequested, () => initialState)
+    builder.addMatcher(sessionClosed, () => initialState)
   },
 })
 

@@ -21,7 +21,7 @@ export function Notices() {
       {list.map((n) => {
         const text = i18n.exists(n.key)
           ? t(n.key as 'notice.transferred', n.values)
-          : t('error.generic', { code: n.code ?? n.key })
+          : t('error.generic', { code: n.code ?? n.key.replace(/^error\./, '') })
         return (
           <div
             key={n.id}

@@ -2,7 +2,7 @@
  * Who is logged in. The token lives here and in the tab's sessionStorage; `me` comes with the
  * login and is refreshed by every snapshot (rights may change while logged in).
  */
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
+import { createSlice, isAnyOf, type PayloadAction } from '@reduxjs/toolkit'
 import type { Me } from '../../../../shared/protocol'
 import type { ClientError } from '../../services/core-client'
 import { sessionEnded, snapshotReceived, type SessionEndReason } from '../../services/core-events'
@@ -87,3 +87,6 @@ export const sessionSlice = createSlice({
 
 export const { loginSubmitted, loginSucceeded, loginFailed, sessionRestoring, logoutRequested } =
   sessionSlice.actions
+
+/** The session is over, by the user or by the core: everything that was theirs is forgotten. */
+export const sessionClosed = isAnyOf(logoutRequested, sessionEnded)

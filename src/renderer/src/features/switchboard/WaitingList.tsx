@@ -104,7 +104,7 @@ export function WaitingList() {
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
     overscan: 8,
-    // Before layout (and where there is none, as in component tests) assume a screenful.
+    // Before the first layout, assume a screenful (rows show on the first paint).
     initialRect: { width: 600, height: 800 },
   })
   const cursorIndex = waiting.findIndex((c) => c.id === cursor)

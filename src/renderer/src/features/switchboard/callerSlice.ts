@@ -2,7 +2,7 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import type { PhoneNumber } from '../../../../shared/ids'
 import type { CallerNote, QueueLogEntry } from '../../../../shared/protocol'
-import { logoutRequested } from '../session/sessionSlice'
+import { sessionClosed } from '../session/sessionSlice'
 
 export interface CallerInfo {
   history: QueueLogEntry[] | null
@@ -51,7 +51,7 @@ export const callerSlice = createSlice({
     },
   },
   extraReducers: (builder) => {
-    builder.addCase(logoutRequested, () => initialState)
+    builder.addMatcher(sessionClosed, () => initialState)
   },
 })
 

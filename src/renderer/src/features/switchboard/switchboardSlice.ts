@@ -7,7 +7,7 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
 import type { CallId, LegId, QueueId } from '../../../../shared/ids'
 import type { AbsenceReason, Destination } from '../../../../shared/model'
 import type { ClientError } from '../../services/core-client'
-import { logoutRequested } from '../session/sessionSlice'
+import { sessionClosed } from '../session/sessionSlice'
 
 /** Commands on one call that need nothing but its id. */
 export const callCommands = [
@@ -115,7 +115,7 @@ export const switchboardSlice = createSlice({
     },
   },
   extraReducers: (builder) => {
-    builder.addCase(logoutRequested, () => initialState)
+    builder.addMatcher(sessionClosed, () => initialState)
   },
 })
 

@@ -1,6 +1,6 @@
 /** The transfer target search: what is typed and which result is highlighted. */
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
-import { logoutRequested } from '../session/sessionSlice'
+import { sessionClosed } from '../session/sessionSlice'
 import { commandSucceeded } from '../switchboard/switchboardSlice'
 
 export interface TransferState {
@@ -32,11 +32,11 @@ export const transferSlice = createSlice({
   },
   extraReducers: (builder) => {
     builder
-      .addCase(logoutRequested, () => initialState)
       // A transfer that went through empties the search for the next caller.
       .addCase(commandSucceeded, (state, action) =>
         action.payload.command.kind === 'transfer' ? initialState : state,
       )
+      .addMatcher(sessionClosed, () => initialState)
   },
 })
 

@@ -3,7 +3,7 @@
  * answering, the transfer search; after a transfer, the next caller).
  */
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
-import { logoutRequested } from '../session/sessionSlice'
+import { sessionClosed } from '../session/sessionSlice'
 
 export const views = [
   'switchboard',
@@ -64,7 +64,7 @@ export const uiSlice = createSlice({
     },
   },
   extraReducers: (builder) => {
-    builder.addCase(logoutRequested, () => initialState)
+    builder.addMatcher(sessionClosed, () => initialState)
   },
 })
 
