@@ -13,6 +13,7 @@ import { Notices } from '../../../src/renderer/src/features/notices/Notices'
 import { noticeShown } from '../../../src/renderer/src/features/notices/noticesSlice'
 import { LoginView } from '../../../src/renderer/src/features/session/LoginView'
 import { Shell } from '../../../src/renderer/src/features/ui/Shell'
+import { defaultSettings } from '../../../src/renderer/src/features/settings/settingsSlice'
 import { nb } from '../../../src/renderer/src/i18n/nb'
 import {
   agent,
@@ -305,7 +306,7 @@ describe('a status badge', () => {
   ) => {
     const { container } = renderWithStore(<StatusBadge status={status} />, {
       language,
-      preloadedState: { settings: { language, theme: 'system' } },
+      preloadedState: { settings: { ...defaultSettings, language } },
     })
     return container.textContent
   }

@@ -258,6 +258,21 @@ export const en: typeof nb = {
     theme: 'Appearance',
     themes: { system: 'Like the system', light: 'Light', dark: 'Dark' },
     languages: { nb: 'Norsk bokmål', en: 'English' },
+    desktop: 'The desktop app',
+    mode: 'Sentral runs',
+    modes: { local: 'On this computer (local)', remote: 'On a server' },
+    server: 'Server address',
+    shortcuts: 'Global shortcuts',
+    shortcutsHint:
+      'These work while another program is in front. Write e.g. CommandOrControl+Alt+A; empty turns one off.',
+    shortcutOff: 'Off',
+    shortcut: {
+      'answer-next': 'Answer / take next',
+      'hang-up': 'Hang up',
+      transfer: 'Transfer',
+      'toggle-absent': 'Absent on/off',
+    },
+    connectionNote: 'Changing where Sentral runs logs you out and connects again.',
     account: 'Logged in as {{name}} ({{username}}) at {{company}}',
   },
   shortcuts: {

@@ -257,6 +257,21 @@ export const nb = {
     theme: 'Utseende',
     themes: { system: 'Som systemet', light: 'Lyst', dark: 'Mørkt' },
     languages: { nb: 'Norsk bokmål', en: 'English' },
+    desktop: 'Skrivebordsappen',
+    mode: 'Sentral kjører',
+    modes: { local: 'På denne maskinen (lokal)', remote: 'På en server' },
+    server: 'Serveradresse',
+    shortcuts: 'Globale hurtigtaster',
+    shortcutsHint:
+      'Virker også når et annet program er i front. Skriv for eksempel CommandOrControl+Alt+A; tomt slår av.',
+    shortcutOff: 'Av',
+    shortcut: {
+      'answer-next': 'Svar / ta neste',
+      'hang-up': 'Legg på',
+      transfer: 'Sett over',
+      'toggle-absent': 'Fravær av/på',
+    },
+    connectionNote: 'Endrer du hvor Sentral kjører, logges du ut og kobles til på nytt.',
     account: 'Innlogget som {{name}} ({{username}}) i {{company}}',
   },
   shortcuts: {

@@ -2,8 +2,12 @@
 import { isAnyOf } from '@reduxjs/toolkit'
 import { appStarted } from '../../app/actions'
 import type { AppStartListening } from '../../app/listeners'
+import { logoutRequested } from '../session/sessionSlice'
 import {
   defaultSettings,
+  desktopSettingsLoaded,
+  desktopSettingsRefused,
+  desktopSettingsSubmitted,
   languageChosen,
   settingsLoaded,
   themeChosen,
@@ -15,7 +19,7 @@ const languages = new Set(['nb', 'en'])
 const themes = new Set(['system', 'light', 'dark'])
 
 /** Whatever was stored, only valid values survive; the rest are defaults. */
-export function parseSettings(value: unknown): SettingsState {
+export function parseSettings(value: unknown): Pick<SettingsState, 'language' | 'theme'> {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
   return {
     language: languages.has(v.language as string)
@@ -34,7 +38,10 @@ export function addSettingsListeners(startListening: AppStartListening): void {
       const { bridge, settingsStorage } = api.extra
       if (bridge) {
         const desktop = await bridge.loadSettings().catch(() => null)
-        if (desktop) api.dispatch(settingsLoaded(parseSettings(desktop)))
+        if (desktop) {
+          api.dispatch(settingsLoaded(parseSettings(desktop)))
+          api.dispatch(desktopSettingsLoaded(desktop))
+        }
         return
       }
       let stored: unknown
@@ -51,9 +58,30 @@ export function addSettingsListeners(startListening: AppStartListening): void {
   startListening({
     matcher: isAnyOf(languageChosen, themeChosen),
     effect: async (_action, api) => {
-      const settings = api.getState().settings
-      if (api.extra.bridge) await api.extra.bridge.saveSettings(settings).catch(() => undefined)
-      else api.extra.settingsStorage.set(key, JSON.stringify(settings))
+      const { language, theme } = api.getState().settings
+      if (api.extra.bridge)
+        await api.extra.bridge.saveSettings({ language, theme }).catch(() => undefined)
+      else api.extra.settingsStorage.set(key, JSON.stringify({ language, theme }))
+    },
+  })
+
+  startListening({
+    actionCreator: desktopSettingsSubmitted,
+    effect: async (action, api) => {
+      const bridge = api.extra.bridge
+      const before = api.getState().settings.desktop
+      if (!bridge || !before) return
+      try {
+        const saved = await bridge.saveSettings(action.payload)
+        api.dispatch(desktopSettingsLoaded(saved))
+        // Another core: this session belongs to the old one. Start over against the new one.
+        if (saved.mode !== before.mode || saved.serverUrl !== before.serverUrl) {
+          api.dispatch(logoutRequested())
+          globalThis.location?.reload()
+        }
+      } catch (error) {
+        api.dispatch(desktopSettingsRefused(error instanceof Error ? error.message : String(error)))
+      }
     },
   })
 }
