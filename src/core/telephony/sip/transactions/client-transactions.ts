@@ -1,0 +1,290 @@
+/**
+ * Client transactions (RFC 3261 §17.1, with RFC 6026's Accepted state): they send a request,
+ * retransmit it over unreliable transports, pass responses to their user (the transaction
+ * user: a dialog, the B2BUA), acknowledge non-2xx final responses to an INVITE themselves, and
+ * end by timer. The clock is injected, so tests move time by hand.
+ */
+import type { Clock, TimerHandle } from '../../../runtime/clock'
+import { header, type SipRequest, type SipResponse } from '../message'
+import { StateMachine } from './transaction-state'
+import type { SipTimers, TransactionTransport } from './timers'
+
+export interface ClientTransactionUser {
+  /** Provisional and final responses, once each (retransmissions absorbed). */
+  onResponse(response: SipResponse): void
+  /** Timer B or F fired: no final response in time (the TU acts as if it got a 408, §8.1.3.1). */
+  onTimeout(): void
+}
+
+interface ClientBase {
+  readonly id: string
+  readonly request: SipRequest
+  readonly terminated: boolean
+  receive(response: SipResponse): void
+  /** The transport failed (§17.1.4): inform the TU with a timeout, and end. */
+  transportError(): void
+}
+
+/**
+ * INVITE client transaction (§17.1.1, Figure 5; RFC 6026 Figure 3).
+ *
+ *            |INVITE sent, Timer A (UDP), Timer B
+ *            v
+ *        Calling ---------- 2xx -----------> Accepted --- Timer M ---> Terminated
+ *         |  |  \                              ^  (2xx retransmissions to TU)
+ *   1xx   |  |   `-- 300-699: ACK, TU ---+     |
+ *         v  |                           |     |
+ *     Proceeding ------- 2xx -------------|-----'
+ *         |                              v
+ *         `--- 300-699: ACK, TU ----> Completed --- Timer D ---> Terminated
+ *   Timer B, transport error: TU informed ---------------------> Terminated
+ */
+type InviteClientState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated'
+
+export class InviteClientTransaction implements ClientBase {
+  private readonly fsm = new StateMachine<InviteClientState>('INVITE client', 'calling', {
+    calling: ['proceeding', 'accepted', 'completed', 'terminated'],
+    proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
+    accepted: ['terminated'],
+    completed: ['terminated'],
+    terminated: [],
+  })
+  private timerA: TimerHandle | null = null
+  private timerB: TimerHandle | null = null
+  private timerD: TimerHandle | null = null
+  private timerM: TimerHandle | null = null
+  private interval: number
+  private ack: SipRequest | null = null
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    private readonly transport: TransactionTransport,
+    private readonly clock: Clock,
+    private readonly timers: SipTimers,
+    private readonly user: ClientTransactionUser,
+    private readonly onTerminated: (t: InviteClientTransaction) => void,
+  ) {
+    this.interval = timers.t1
+    transport.send(request)
+    // Timer A: retransmit at T1, 2·T1, 4·T1, ... while Calling, unreliable transports only.
+    if (!transport.reliable) this.timerA = this.after(this.interval, () => this.retransmit())
+    // Timer B: 64·T1 without a response ends it.
+    this.timerB = this.after(64 * timers.t1, () => this.timedOut())
+  }
+
+  get state(): InviteClientState {
+    return this.fsm.state
+  }
+
+  get terminated(): boolean {
+    return this.fsm.state === 'terminated'
+  }
+
+  receive(response: SipResponse): void {
+    const s = this.fsm.state
+    const status = response.status
+    if (s === 'terminated') return
+    if (status < 200) {
+      if (s === 'calling' || s === 'proceeding') {
+        this.fsm.transition('proceeding')
+        this.stop('A')
+        this.user.onResponse(response)
+      }
+      return
+    }
+    if (status < 300) {
+      // §17.1.1.2 as updated by RFC 6026: the TU sends the ACK for a 2xx (it belongs to the
+      // dialog, not the transaction); further 2xx retransmissions go to the TU too.
+      if (s === 'calling' || s === 'proceeding') {
+        this.fsm.transition('accepted')
+        this.stop('A')
+        this.stop('B')
+        this.timerM = this.after(64 * this.timers.t1, () => this.terminate())
+        this.user.onResponse(response)
+      } else if (s === 'accepted') this.user.onResponse(response)
+      return
+    }
+    // 300–699: the transaction ACKs it itself (§17.1.1.3), once to the TU, again on every
+    // retransmission of the response.
+    if (s === 'calling' || s === 'proceeding') {
+      this.fsm.transition('completed')
+      this.stop('A')
+      this.stop('B')
+      this.ack = ackFor(this.request, response)
+      this.transport.send(this.ack)
+      this.user.onResponse(response)
+      // Timer D: 32 s over UDP to absorb retransmissions; 0 over reliable transports.
+      this.timerD = this.after(this.transport.reliable ? 0 : 32_000, () => this.terminate())
+    } else if (s === 'completed' && this.ack) this.transport.send(this.ack)
+  }
+
+  transportError(): void {
+    if (this.terminated) return
+    this.user.onTimeout()
+    this.terminate()
+  }
+
+  private retransmit(): void {
+    if (this.fsm.state !== 'calling') return
+    this.transport.send(this.request)
+    this.interval *= 2
+    this.timerA = this.after(this.interval, () => this.retransmit())
+  }
+
+  private timedOut(): void {
+    this.timerB = null
+    if (this.fsm.state !== 'calling' && this.fsm.state !== 'proceeding') return
+    this.user.onTimeout()
+    this.terminate()
+  }
+
+  private terminate(): void {
+    if (this.terminated) return
+    for (const t of ['A', 'B', 'D', 'M'] as const) this.stop(t)
+    this.fsm.transition('terminated')
+    this.onTerminated(this)
+  }
+
+  private stop(timer: 'A' | 'B' | 'D' | 'M'): void {
+    const key = `timer${timer}` as const
+    const handle = this[key]
+    if (handle) this.clock.clearTimer(handle)
+    this[key] = null
+  }
+
+  private after(ms: number, fn: () => void): TimerHandle {
+    return this.clock.setTimer(this.clock.now() + ms, fn)
+  }
+}
+
+/**
+ * Non-INVITE client transaction (§17.1.2, Figure 6).
+ *
+ *        Trying --1xx--> Proceeding
+ *          |  Timer E: T1, 2·T1 ... ≤ T2 | Timer E: every T2
+ *          |--- 200-699: TU -----+------'--- 200-699: TU ---> Completed --- Timer K ---> Terminated
+ *   Timer F, transport error: TU informed -----------------------------------------> Terminated
+ */
+type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated'
+
+export class NonInviteClientTransaction implements ClientBase {
+  private readonly fsm = new StateMachine<NonInviteClientState>('non-INVITE client', 'trying', {
+    trying: ['proceeding', 'completed', 'terminated'],
+    proceeding: ['proceeding', 'completed', 'terminated'],
+    completed: ['terminated'],
+    terminated: [],
+  })
+  private timerE: TimerHandle | null = null
+  private timerF: TimerHandle | null = null
+  private timerK: TimerHandle | null = null
+  private interval: number
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    private readonly transport: TransactionTransport,
+    private readonly clock: Clock,
+    private readonly timers: SipTimers,
+    private readonly user: ClientTransactionUser,
+    private readonly onTerminated: (t: NonInviteClientTransaction) => void,
+  ) {
+    this.interval = timers.t1
+    transport.send(request)
+    if (!transport.reliable) this.timerE = this.after(this.interval, () => this.retransmit())
+    this.timerF = this.after(64 * timers.t1, () => this.timedOut())
+  }
+
+  get state(): NonInviteClientState {
+    return this.fsm.state
+  }
+
+  get terminated(): boolean {
+    return this.fsm.state === 'terminated'
+  }
+
+  receive(response: SipResponse): void {
+    const s = this.fsm.state
+    if (s === 'completed' || s === 'terminated') return
+    if (response.status < 200) {
+      this.fsm.transition('proceeding')
+      this.user.onResponse(response)
+      return
+    }
+    this.fsm.transition('completed')
+    this.stop('E')
+    this.stop('F')
+    this.user.onResponse(response)
+    // Timer K: T4 over UDP (to absorb retransmitted responses), 0 over reliable transports.
+    this.timerK = this.after(this.transport.reliable ? 0 : this.timers.t4, () => this.terminate())
+  }
+
+  transportError(): void {
+    if (this.terminated) return
+    this.user.onTimeout()
+    this.terminate()
+  }
+
+  private retransmit(): void {
+    const s = this.fsm.state
+    if (s !== 'trying' && s !== 'proceeding') return
+    this.transport.send(this.request)
+    // In Trying the interval doubles up to T2; in Proceeding it is T2 (§17.1.2.2).
+    this.interval =
+      s === 'proceeding' ? this.timers.t2 : Math.min(2 * this.interval, this.timers.t2)
+    this.timerE = this.after(this.interval, () => this.retransmit())
+  }
+
+  private timedOut(): void {
+    this.timerF = null
+    const s = this.fsm.state
+    if (s !== 'trying' && s !== 'proceeding') return
+    this.user.onTimeout()
+    this.terminate()
+  }
+
+  private terminate(): void {
+    if (this.terminated) return
+    for (const t of ['E', 'F', 'K'] as const) this.stop(t)
+    this.fsm.transition('terminated')
+    this.onTerminated(this)
+  }
+
+  private stop(timer: 'E' | 'F' | 'K'): void {
+    const key = `timer${timer}` as const
+    const handle = this[key]
+    if (handle) this.clock.clearTimer(handle)
+    this[key] = null
+  }
+
+  private after(ms: number, fn: () => void): TimerHandle {
+    return this.clock.setTimer(this.clock.now() + ms, fn)
+  }
+}
+
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction
+
+/**
+ * The ACK for a non-2xx final response to an INVITE (§17.1.1.3): the INVITE's Request-URI, top
+ * Via, From, Call-ID and Route; the response's To (with its tag); CSeq number with method ACK.
+ */
+export function ackFor(invite: SipRequest, response: SipResponse): SipRequest {
+  const topVia = invite.headers.find((h) => h.name === 'Via')!
+  const cseq = (header(invite, 'CSeq') ?? '').split(/\s+/)[0]
+  return {
+    kind: 'request',
+    method: 'ACK',
+    uri: invite.uri,
+    version: 'SIP/2.0',
+    headers: [
+      topVia,
+      ...invite.headers.filter((h) => h.name === 'Route'),
+      { name: 'From', value: header(invite, 'From') ?? '' },
+      { name: 'To', value: header(response, 'To') ?? '' },
+      { name: 'Call-ID', value: header(invite, 'Call-ID') ?? '' },
+      { name: 'CSeq', value: `${cseq} ACK` },
+      { name: 'Max-Forwards', value: '70' },
+    ],
+    body: Buffer.alloc(0),
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Server transactions (RFC 3261 §17.2, with RFC 6026's Accepted state): they absorb
+ * retransmitted requests (answering them with the last response), retransmit final responses
+ * to INVITE over unreliable transports until the ACK comes, and end by timer.
+ */
+import type { Clock, TimerHandle } from '../../../runtime/clock'
+import { reasonPhrases, type SipRequest, type SipResponse } from '../message'
+import { responseFor } from '../serializer'
+import { StateMachine } from './transaction-state'
+import type { SipTimers, TransactionTransport } from './timers'
+
+export interface ServerTransactionUser {
+  /** Timer H fired: the ACK for a final non-2xx response never came (§17.2.1). */
+  onAckTimeout?(): void
+  /** The ACK for a non-2xx final response arrived (the TU rarely cares). */
+  onAck?(ack: SipRequest): void
+}
+
+/** How long the TU may take before an INVITE hears "100 Trying" from the transaction (§17.2.1). */
+export const tryingAfterMs = 200
+
+/**
+ * INVITE server transaction (§17.2.1, Figure 7; RFC 6026 Figure 5).
+ *
+ *   INVITE received --> Proceeding (100 Trying within 200 ms unless the TU answered)
+ *     | 1xx from TU: send          | INVITE retransmitted: resend last response
+ *     |--- 2xx from TU: send ----> Accepted --- Timer L ---> Terminated
+ *     `--- 300-699 from TU: send --> Completed (Timer G resends over UDP, Timer H gives up)
+ *                                     | ACK
+ *                                     v
+ *                                  Confirmed --- Timer I ---> Terminated
+ */
+type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
+
+export class InviteServerTransaction {
+  private readonly fsm = new StateMachine<InviteServerState>('INVITE server', 'proceeding', {
+    proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
+    accepted: ['terminated'],
+    completed: ['confirmed', 'terminated'],
+    confirmed: ['terminated'],
+    terminated: [],
+  })
+  private last: SipResponse | null = null
+  private timerTrying: TimerHandle | null = null
+  private timerG: TimerHandle | null = null
+  private timerH: TimerHandle | null = null
+  private timerI: TimerHandle | null = null
+  private timerL: TimerHandle | null = null
+  private interval: number
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    private readonly transport: TransactionTransport,
+    private readonly clock: Clock,
+    private readonly timers: SipTimers,
+    private readonly user: ServerTransactionUser,
+    private readonly onTerminated: (t: InviteServerTransaction) => void,
+  ) {
+    this.interval = timers.t1
+    this.timerTrying = this.after(tryingAfterMs, () => {
+      this.timerTrying = null
+      if (this.fsm.state === 'proceeding' && this.last === null)
+        this.respond(responseFor(this.request, 100, reasonPhrases[100]!) as SipResponse)
+    })
+  }
+
+  get state(): InviteServerState {
+    return this.fsm.state
+  }
+
+  get terminated(): boolean {
+    return this.fsm.state === 'terminated'
+  }
+
+  /** The same INVITE again (a retransmission): the last provisional or final response again. */
+  receiveRetransmission(): void {
+    const s = this.fsm.state
+    if ((s === 'proceeding' || s === 'completed') && this.last) this.transport.send(this.last)
+  }
+
+  receiveAck(ack: SipRequest): void {
+    if (this.fsm.state !== 'completed') return // Confirmed absorbs further ACKs
+    this.fsm.transition('confirmed')
+    this.stop('G')
+    this.stop('H')
+    this.user.onAck?.(ack)
+    // Timer I: T4 over UDP absorbs ACK retransmissions; 0 over reliable transports.
+    this.timerI = this.after(this.transport.reliable ? 0 : this.timers.t4, () => this.terminate())
+  }
+
+  /** A response from the TU. */
+  respond(response: SipResponse): void {
+    const s = this.fsm.state
+    if (s !== 'proceeding') return
+    this.last = response
+    this.transport.send(response)
+    this.stop('Trying')
+    if (response.status < 200) {
+      this.fsm.transition('proceeding')
+      return
+    }
+    if (response.status < 300) {
+      // The TU (the dialog) retransmits 2xx until its ACK (§13.3.1.4); the transaction only
+      // absorbs retransmitted INVITEs meanwhile (RFC 6026 Timer L).
+      this.fsm.transition('accepted')
+      this.timerL = this.after(64 * this.timers.t1, () => this.terminate())
+      return
+    }
+    this.fsm.transition('completed')
+    if (!this.transport.reliable) this.timerG = this.after(this.interval, () => this.resend())
+    this.timerH = this.after(64 * this.timers.t1, () => {
+      this.timerH = null
+      if (this.fsm.state !== 'completed') return
+      this.user.onAckTimeout?.()
+      this.terminate()
+    })
+  }
+
+  transportError(): void {
+    this.terminate()
+  }
+
+  private resend(): void {
+    if (this.fsm.state !== 'completed' || !this.last) return
+    this.transport.send(this.last)
+    this.interval = Math.min(2 * this.interval, this.timers.t2)
+    this.timerG = this.after(this.interval, () => this.resend())
+  }
+
+  private terminate(): void {
+    if (this.terminated) return
+    for (const t of ['Trying', 'G', 'H', 'I', 'L'] as const) this.stop(t)
+    this.fsm.transition('terminated')
+    this.onTerminated(this)
+  }
+
+  private stop(timer: 'Trying' | 'G' | 'H' | 'I' | 'L'): void {
+    const key = `timer${timer}` as const
+    const handle = this[key]
+    if (handle) this.clock.clearTimer(handle)
+    this[key] = null
+  }
+
+  private after(ms: number, fn: () => void): TimerHandle {
+    return this.clock.setTimer(this.clock.now() + ms, fn)
+  }
+}
+
+/**
+ * Non-INVITE server transaction (§17.2.2, Figure 8).
+ *
+ *   request received --> Trying --1xx from TU--> Proceeding
+ *        | 200-699 from TU: send        | 200-699 from TU: send
+ *        `------------------------------+--> Completed --- Timer J ---> Terminated
+ *   Retransmitted requests: nothing in Trying, the last response in Proceeding and Completed.
+ */
+type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated'
+
+export class NonInviteServerTransaction {
+  private readonly fsm = new StateMachine<NonInviteServerState>('non-INVITE server', 'trying', {
+    trying: ['proceeding', 'completed', 'terminated'],
+    proceeding: ['proceeding', 'completed', 'terminated'],
+    completed: ['terminated'],
+    terminated: [],
+  })
+  private last: SipResponse | null = null
+  private timerJ: TimerHandle | null = null
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    private readonly transport: TransactionTransport,
+    private readonly clock: Clock,
+    private readonly timers: SipTimers,
+    private readonly onTerminated: (t: NonInviteServerTransaction) => void,
+  ) {}
+
+  get state(): NonInviteServerState {
+    return this.fsm.state
+  }
+
+  get terminated(): boolean {
+    return this.fsm.state === 'terminated'
+  }
+
+  receiveRetransmission(): void {
+    if (this.last && (this.fsm.state === 'proceeding' || this.fsm.state === 'completed'))
+      this.transport.send(this.last)
+  }
+
+  respond(response: SipResponse): void {
+    const s = this.fsm.state
+    if (s === 'completed' || s === 'terminated') return
+    this.last = response
+    this.transport.send(response)
+    if (response.status < 200) {
+      this.fsm.transition('proceeding')
+      return
+    }
+    this.fsm.transition('completed')
+    // Timer J: 64·T1 over UDP absorbs retransmitted requests; 0 over reliable transports.
+    this.timerJ = this.clock.setTimer(
+      this.clock.now() + (this.transport.reliable ? 0 : 64 * this.timers.t1),
+      () => this.terminate(),
+    )
+  }
+
+  transportError(): void {
+    this.terminate()
+  }
+
+  private terminate(): void {
+    if (this.terminated) return
+    if (this.timerJ) this.clock.clearTimer(this.timerJ)
+    this.timerJ = null
+    this.fsm.transition('terminated')
+    this.onTerminated(this)
+  }
+}
+
+export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction

@@ -1,0 +1,159 @@
+/**
+ * The transaction layer (RFC 3261 §17): creates client and server transactions, matches what
+ * arrives to them (§17.1.3, §17.2.3), hands the rest up, and forgets each transaction when it
+ * terminates, so nothing is left behind (`size` is reported in /metrics and checked by tests).
+ */
+import type { Clock } from '../../../runtime/clock'
+import { GrammarError, parseCSeq, parseVia, splitList } from '../grammar'
+import { header, type SipRequest, type SipResponse } from '../message'
+import {
+  InviteClientTransaction,
+  NonInviteClientTransaction,
+  type ClientTransaction,
+  type ClientTransactionUser,
+} from './client-transactions'
+import {
+  InviteServerTransaction,
+  NonInviteServerTransaction,
+  type ServerTransaction,
+  type ServerTransactionUser,
+} from './server-transactions'
+import { defaultTimers, type SipTimers, type TransactionTransport } from './timers'
+
+/** The magic cookie of RFC 3261 branches (§8.1.1.7): such a branch alone identifies a transaction. */
+export const magicCookie = 'z9hG4bK'
+
+function topVia(message: SipRequest | SipResponse) {
+  const line = header(message, 'Via')
+  if (line === null) return null
+  const via = parseVia(splitList(line)[0] ?? '')
+  return via instanceof GrammarError ? null : via
+}
+
+function cseqMethod(message: SipRequest | SipResponse): string | null {
+  const raw = header(message, 'CSeq')
+  if (raw === null) return null
+  const cseq = parseCSeq(raw)
+  return cseq instanceof GrammarError ? null : cseq.method
+}
+
+/**
+ * The key a server transaction is found by (§17.2.3): branch, sent-by and method, where ACK
+ * counts as INVITE. A branch without the magic cookie (an RFC 2543 peer, or RFC 4475 badbranch's
+ * bare cookie) is not unique enough: Call-ID, From tag, CSeq number and the Via join it.
+ */
+export function serverKey(request: SipRequest): string | null {
+  const via = topVia(request)
+  if (!via) return null
+  const method = request.method === 'ACK' ? 'INVITE' : request.method
+  const sentBy = `${via.host}:${via.port ?? ''}`
+  const branch = via.branch
+  if (branch && branch.startsWith(magicCookie) && branch.length > magicCookie.length)
+    return `${branch}|${sentBy}|${method}`
+  const cseq = parseCSeq(header(request, 'CSeq') ?? '')
+  const fromTag = /;\s*tag\s*=\s*([^;\s]+)/i.exec(header(request, 'From') ?? '')?.[1] ?? ''
+  return `2543|${header(request, 'Call-ID')}|${fromTag}|${cseq instanceof GrammarError ? '' : cseq.seq}|${sentBy}|${method}`
+}
+
+/** The key a client transaction is found by (§17.1.3): the top Via's branch and the CSeq method. */
+export function clientKey(message: SipRequest | SipResponse): string | null {
+  const via = topVia(message)
+  const method = cseqMethod(message)
+  if (!via?.branch || !method) return null
+  return `${via.branch}|${method}`
+}
+
+export class TransactionLayer {
+  private readonly clients = new Map<string, ClientTransaction>()
+  private readonly servers = new Map<string, ServerTransaction>()
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timers: SipTimers = defaultTimers,
+  ) {}
+
+  /** Live transactions, client and server (none may be left after a call ends and timers run). */
+  get size(): { client: number; server: number } {
+    return { client: this.clients.size, server: this.servers.size }
+  }
+
+  /** Sends a request in a new client transaction. Its top Via must carry a fresh branch. */
+  send(
+    request: SipRequest,
+    transport: TransactionTransport,
+    user: ClientTransactionUser,
+  ): ClientTransaction {
+    const key = clientKey(request)
+    if (!key) throw new Error('a request needs a top Via with a branch and a CSeq')
+    const done = () => this.clients.delete(key)
+    const t =
+      request.method === 'INVITE'
+        ? new InviteClientTransaction(key, request, transport, this.clock, this.timers, user, done)
+        : new NonInviteClientTransaction(
+            key,
+            request,
+            transport,
+            this.clock,
+            this.timers,
+            user,
+            done,
+          )
+    this.clients.set(key, t)
+    return t
+  }
+
+  /** A response from the network: to its client transaction, or null if none matches (a stray 2xx). */
+  receiveResponse(response: SipResponse): ClientTransaction | null {
+    const key = clientKey(response)
+    const t = key ? this.clients.get(key) : undefined
+    if (!t) return null
+    t.receive(response)
+    return t
+  }
+
+  /**
+   * A request from the network. A retransmission or an ACK for a non-2xx final is absorbed here
+   * ('absorbed'); a new request gets a server transaction, which the caller answers through
+   * ('new'); an ACK for a 2xx belongs to no transaction and goes to the dialog ('ack-2xx').
+   */
+  receiveRequest(
+    request: SipRequest,
+    transport: TransactionTransport,
+    user: ServerTransactionUser = {},
+  ):
+    | { kind: 'new'; transaction: ServerTransaction }
+    | { kind: 'absorbed' }
+    | { kind: 'ack-2xx' }
+    | { kind: 'unmatchable' } {
+    const key = serverKey(request)
+    if (!key) return { kind: 'unmatchable' }
+    const existing = this.servers.get(key)
+    if (request.method === 'ACK') {
+      if (existing instanceof InviteServerTransaction && existing.state === 'completed') {
+        existing.receiveAck(request)
+        return { kind: 'absorbed' }
+      }
+      if (existing instanceof InviteServerTransaction && existing.state === 'confirmed')
+        return { kind: 'absorbed' }
+      return { kind: 'ack-2xx' }
+    }
+    if (existing) {
+      existing.receiveRetransmission()
+      return { kind: 'absorbed' }
+    }
+    const done = () => this.servers.delete(key)
+    const t =
+      request.method === 'INVITE'
+        ? new InviteServerTransaction(key, request, transport, this.clock, this.timers, user, done)
+        : new NonInviteServerTransaction(key, request, transport, this.clock, this.timers, done)
+    this.servers.set(key, t)
+    return { kind: 'new', transaction: t }
+  }
+
+  /** The INVITE server transaction a CANCEL is about (§9.2): same key, method INVITE. */
+  inviteFor(cancel: SipRequest): InviteServerTransaction | null {
+    const key = serverKey({ ...cancel, method: 'INVITE' })
+    const t = key ? this.servers.get(key) : undefined
+    return t instanceof InviteServerTransaction ? t : null
+  }
+}

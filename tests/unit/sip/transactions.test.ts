@@ -1,0 +1,276 @@
+/**
+ * Transactions against RFC 3261 §17's timers, on a virtual clock: what is retransmitted when,
+ * when a transaction gives up, what it absorbs, and that each one is gone when it ends.
+ */
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../../src/core/runtime/clock'
+import type { SipMessage, SipRequest, SipResponse } from '../../../src/core/telephony/sip/message'
+import { header } from '../../../src/core/telephony/sip/message'
+import { responseFor } from '../../../src/core/telephony/sip/serializer'
+import { TransactionLayer } from '../../../src/core/telephony/sip/transactions/transaction-layer'
+import type { TransactionTransport } from '../../../src/core/telephony/sip/transactions/timers'
+
+function request(method: string, branch = 'z9hG4bK-test-1'): SipRequest {
+  return {
+    kind: 'request',
+    method,
+    uri: 'sip:agent@192.0.2.10',
+    version: 'SIP/2.0',
+    headers: [
+      { name: 'Via', value: `SIP/2.0/UDP 192.0.2.1:5060;branch=${branch}` },
+      { name: 'From', value: '<sip:core@example.com>;tag=a1' },
+      { name: 'To', value: '<sip:agent@example.com>' },
+      { name: 'Call-ID', value: 'call-1@example.com' },
+      { name: 'CSeq', value: `1 ${method}` },
+      { name: 'Max-Forwards', value: '70' },
+    ],
+    body: Buffer.alloc(0),
+  }
+}
+
+function response(to: SipRequest, status: number): SipResponse {
+  return responseFor(to, status, 'x', { toTag: 'b2' }) as SipResponse
+}
+
+function setup(reliable = false) {
+  const clock = new VirtualClock(0)
+  const sent: { at: number; message: SipMessage }[] = []
+  const transport: TransactionTransport = {
+    reliable,
+    send: (message) => sent.push({ at: clock.now(), message }),
+  }
+  const layer = new TransactionLayer(clock)
+  const heard: (number | 'timeout')[] = []
+  const user = {
+    onResponse: (r: SipResponse) => heard.push(r.status),
+    onTimeout: () => heard.push('timeout'),
+  }
+  const sentAt = (what: (m: SipMessage) => boolean) =>
+    sent.filter((s) => what(s.message)).map((s) => s.at / 1000)
+  return { clock, sent, transport, layer, heard, user, sentAt }
+}
+
+const isRequest = (method: string) => (m: SipMessage) => m.kind === 'request' && m.method === method
+
+describe('an INVITE client transaction', () => {
+  it('over UDP, unanswered, is sent at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s and times out at 32 s', () => {
+    const { clock, transport, layer, heard, user, sentAt } = setup()
+    layer.send(request('INVITE'), transport, user)
+    clock.advanceTo(31_999)
+    expect(heard).toEqual([])
+    clock.advanceTo(32_000)
+    expect(sentAt(isRequest('INVITE'))).toEqual([0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5])
+    expect(heard).toEqual(['timeout'])
+    clock.advanceTo(100_000)
+    expect(sentAt(isRequest('INVITE'))).toHaveLength(7)
+    expect(layer.size).toEqual({ client: 0, server: 0 })
+  })
+
+  it('over TCP is sent once and still times out at 32 s', () => {
+    const { clock, transport, layer, heard, user, sentAt } = setup(true)
+    layer.send(request('INVITE'), transport, user)
+    clock.advanceTo(32_000)
+    expect(sentAt(isRequest('INVITE'))).toEqual([0])
+    expect(heard).toEqual(['timeout'])
+  })
+
+  it('stops retransmitting on a provisional response and waits for the final one', () => {
+    const { clock, transport, layer, heard, user, sentAt } = setup()
+    const invite = request('INVITE')
+    layer.send(invite, transport, user)
+    clock.advanceTo(600)
+    layer.receiveResponse(response(invite, 180))
+    clock.advanceTo(20_000)
+    expect(sentAt(isRequest('INVITE'))).toEqual([0, 0.5])
+    expect(heard).toEqual([180])
+  })
+
+  it('acknowledges a busy answer itself, once per retransmission, passes it up once, and ends after Timer D', () => {
+    const { clock, transport, layer, heard, user, sent } = setup()
+    const invite = request('INVITE')
+    layer.send(invite, transport, user)
+    layer.receiveResponse(response(invite, 486))
+    layer.receiveResponse(response(invite, 486)) // retransmitted by the far end
+    const acks = sent.filter((s) => isRequest('ACK')(s.message)).map((s) => s.message as SipRequest)
+    expect(acks).toHaveLength(2)
+    // §17.1.1.3: same branch as the INVITE, the response's To tag, CSeq method ACK.
+    expect(header(acks[0]!, 'Via')).toBe(header(invite, 'Via'))
+    expect(header(acks[0]!, 'To')).toContain('tag=b2')
+    expect(header(acks[0]!, 'CSeq')).toBe('1 ACK')
+    expect(heard).toEqual([486])
+    clock.advanceTo(31_999)
+    expect(layer.size.client).toBe(1)
+    clock.advanceTo(32_000)
+    expect(layer.size.client).toBe(0)
+  })
+
+  it('passes a 2xx and its retransmissions to the user, which acknowledges it (RFC 6026 Accepted), then ends', () => {
+    const { clock, transport, layer, heard, user, sent } = setup()
+    const invite = request('INVITE')
+    layer.send(invite, transport, user)
+    layer.receiveResponse(response(invite, 200))
+    layer.receiveResponse(response(invite, 200))
+    expect(heard).toEqual([200, 200])
+    expect(sent.some((s) => isRequest('ACK')(s.message))).toBe(false)
+    clock.advanceTo(32_000)
+    expect(layer.size.client).toBe(0)
+  })
+
+  it('ends at once when the transport fails, telling the user', () => {
+    const { layer, transport, heard, user } = setup()
+    const t = layer.send(request('INVITE'), transport, user)
+    t.transportError()
+    expect(heard).toEqual(['timeout'])
+    expect(layer.size.client).toBe(0)
+  })
+})
+
+describe('a non-INVITE client transaction', () => {
+  it('over UDP, unanswered, doubles its interval up to T2 and times out with Timer F at 32 s', () => {
+    const { clock, transport, layer, heard, user, sentAt } = setup()
+    layer.send(request('OPTIONS'), transport, user)
+    clock.advanceTo(32_000)
+    expect(sentAt(isRequest('OPTIONS'))).toEqual([
+      0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5,
+    ])
+    expect(heard).toEqual(['timeout'])
+    expect(layer.size.client).toBe(0)
+  })
+
+  it('after a provisional response retransmits every T2, and ends T4 after the final one', () => {
+    const { clock, transport, layer, heard, user, sentAt } = setup()
+    const bye = request('BYE')
+    layer.send(bye, transport, user)
+    clock.advanceTo(600)
+    layer.receiveResponse(response(bye, 100))
+    clock.advanceTo(9_000)
+    expect(sentAt(isRequest('BYE'))).toEqual([0, 0.5, 1.5, 5.5])
+    layer.receiveResponse(response(bye, 200))
+    layer.receiveResponse(response(bye, 200))
+    expect(heard).toEqual([100, 200])
+    clock.advanceTo(13_999)
+    expect(layer.size.client).toBe(1)
+    clock.advanceTo(14_000)
+    expect(layer.size.client).toBe(0)
+  })
+})
+
+describe('an INVITE server transaction', () => {
+  it('says 100 Trying within 200 ms when the user has not answered, and repeats the last answer to a retransmission', () => {
+    const { clock, transport, layer, sent } = setup()
+    const invite = request('INVITE', 'z9hG4bK-in-1')
+    const r = layer.receiveRequest(invite, transport)
+    expect(r.kind).toBe('new')
+    clock.advanceTo(200)
+    expect(sent.map((s) => [s.at, s.message.kind === 'response' && s.message.status])).toEqual([
+      [200, 100],
+    ])
+    expect(layer.receiveRequest(invite, transport).kind).toBe('absorbed')
+    expect(sent).toHaveLength(2)
+  })
+
+  it('retransmits a final failure over UDP until the ACK (Timer G, capped at T2), then absorbs ACKs and ends after Timer I', () => {
+    const { clock, transport, layer, sent } = setup()
+    const invite = request('INVITE', 'z9hG4bK-in-2')
+    const r = layer.receiveRequest(invite, transport)
+    if (r.kind !== 'new') throw new Error('not new')
+    r.transaction.respond(response(invite, 486))
+    clock.advanceTo(12_000)
+    const busyAt = sent
+      .filter((s) => s.message.kind === 'response' && s.message.status === 486)
+      .map((s) => s.at / 1000)
+    expect(busyAt).toEqual([0, 0.5, 1.5, 3.5, 7.5, 11.5])
+    expect(layer.receiveRequest(request('ACK', 'z9hG4bK-in-2'), transport).kind).toBe('absorbed')
+    expect(layer.receiveRequest(request('ACK', 'z9hG4bK-in-2'), transport).kind).toBe('absorbed')
+    clock.advanceTo(40_000)
+    expect(
+      sent.filter((s) => s.message.kind === 'response' && s.message.status === 486),
+    ).toHaveLength(6)
+    expect(layer.size.server).toBe(0)
+  })
+
+  it('gives up waiting for the ACK after Timer H (64·T1) and tells its user', () => {
+    const { clock, transport, layer } = setup()
+    const invite = request('INVITE', 'z9hG4bK-in-3')
+    let timedOut = 0
+    const r = layer.receiveRequest(invite, transport, { onAckTimeout: () => timedOut++ })
+    if (r.kind !== 'new') throw new Error('not new')
+    r.transaction.respond(response(invite, 603))
+    clock.advanceTo(31_999)
+    expect(timedOut).toBe(0)
+    clock.advanceTo(32_000)
+    expect(timedOut).toBe(1)
+    expect(layer.size.server).toBe(0)
+  })
+
+  it('after a 2xx absorbs retransmitted INVITEs (Timer L) and sends an ACK for the 2xx up to the dialog', () => {
+    const { clock, transport, layer, sent } = setup()
+    const invite = request('INVITE', 'z9hG4bK-in-4')
+    const r = layer.receiveRequest(invite, transport)
+    if (r.kind !== 'new') throw new Error('not new')
+    r.transaction.respond(response(invite, 200))
+    expect(layer.receiveRequest(invite, transport).kind).toBe('absorbed')
+    expect(sent).toHaveLength(1) // the dialog, not the transaction, retransmits a 2xx
+    expect(layer.receiveRequest(request('ACK', 'z9hG4bK-ack-new'), transport).kind).toBe('ack-2xx')
+    clock.advanceTo(32_000)
+    expect(layer.size.server).toBe(0)
+  })
+})
+
+describe('a non-INVITE server transaction', () => {
+  it('answers retransmissions with its last response and ends after Timer J', () => {
+    const { clock, transport, layer, sent } = setup()
+    const options = request('OPTIONS', 'z9hG4bK-op-1')
+    const r = layer.receiveRequest(options, transport)
+    if (r.kind !== 'new') throw new Error('not new')
+    expect(layer.receiveRequest(options, transport).kind).toBe('absorbed')
+    expect(sent).toHaveLength(0) // nothing to repeat yet in Trying
+    r.transaction.respond(response(options, 200))
+    layer.receiveRequest(options, transport)
+    expect(sent).toHaveLength(2)
+    clock.advanceTo(31_999)
+    expect(layer.size.server).toBe(1)
+    clock.advanceTo(32_000)
+    expect(layer.size.server).toBe(0)
+  })
+
+  it('over TCP ends as soon as it has answered', () => {
+    const { clock, transport, layer } = setup(true)
+    const r = layer.receiveRequest(request('OPTIONS', 'z9hG4bK-op-2'), transport)
+    if (r.kind !== 'new') throw new Error('not new')
+    r.transaction.respond(response(r.transaction.request, 200))
+    clock.advanceBy(0) // Timer J is zero over a reliable transport
+    expect(layer.size.server).toBe(0)
+  })
+})
+
+describe('matching', () => {
+  it('keeps a CANCEL apart from the INVITE it cancels, and finds that INVITE for it', () => {
+    const { transport, layer } = setup()
+    const invite = request('INVITE', 'z9hG4bK-m-1')
+    const cancel = { ...request('CANCEL', 'z9hG4bK-m-1') }
+    expect(layer.receiveRequest(invite, transport).kind).toBe('new')
+    expect(layer.receiveRequest(cancel, transport).kind).toBe('new')
+    expect(layer.inviteFor(cancel)?.request).toBe(invite)
+    expect(layer.size.server).toBe(2)
+  })
+
+  it('tells RFC 2543 requests apart without a magic-cookie branch', () => {
+    const { transport, layer } = setup()
+    const a = request('OPTIONS', 'z9hG4bK')
+    const b = {
+      ...request('OPTIONS', 'z9hG4bK'),
+      headers: request('OPTIONS', 'z9hG4bK').headers.map((h) =>
+        h.name === 'CSeq' ? { ...h, value: '2 OPTIONS' } : h,
+      ),
+    }
+    expect(layer.receiveRequest(a, transport).kind).toBe('new')
+    expect(layer.receiveRequest(b, transport).kind).toBe('new')
+    expect(layer.receiveRequest(a, transport).kind).toBe('absorbed')
+  })
+
+  it('drops a response no client transaction sent', () => {
+    const { layer } = setup()
+    expect(layer.receiveResponse(response(request('INVITE', 'z9hG4bK-nobody'), 200))).toBeNull()
+  })
+})
