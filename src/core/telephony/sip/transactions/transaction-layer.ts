@@ -150,6 +150,13 @@ export class TransactionLayer {
     return { kind: 'new', transaction: t }
   }
 
+  /** Ends every transaction (shutdown): their timers are cleared, client users told of a timeout. */
+  closeAll(): void {
+    for (const t of [...this.clients.values(), ...this.servers.values()]) t.transportError()
+    this.clients.clear()
+    this.servers.clear()
+  }
+
   /** The INVITE server transaction a CANCEL is about (§9.2): same key, method INVITE. */
   inviteFor(cancel: SipRequest): InviteServerTransaction | null {
     const key = serverKey({ ...cancel, method: 'INVITE' })

@@ -1,0 +1,165 @@
+/**
+ * SIP over UDP and TCP (RFC 3261 §18) on one address and port: datagrams are parsed whole,
+ * TCP streams are framed by Content-Length. Whatever arrives becomes a message for the layer
+ * above, an answer to a request that could not be read (400, 505; §18.1.2 says answer if the
+ * response can be addressed), or nothing. No exception escapes a socket handler: a bug in a
+ * handler is logged and the listener keeps serving.
+ */
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram'
+import { createServer, type Server, type Socket } from 'node:net'
+import type { Logger } from 'pino'
+import { reasonPhrases, type SipMessage } from './message'
+import { parseMessage, StreamFramer, type ParseResult } from './parser'
+import { answerable, responseFor, serialize } from './serializer'
+import type { TransactionTransport } from './transactions/timers'
+
+export interface Source {
+  transport: 'udp' | 'tcp'
+  address: string
+  port: number
+}
+
+/** Where a message came from, and the way back to it (the same connection for TCP, §18.2.2). */
+export interface Inbound {
+  source: Source
+  /** Sends back the way the message came. */
+  reply: TransactionTransport
+}
+
+export interface TransportHandler {
+  onMessage(message: SipMessage, inbound: Inbound): void
+}
+
+export interface TransportOptions {
+  host: string
+  port: number
+  logger: Logger
+  /** Largest message accepted (RFC 3261 §18.1.1 uses 1300 for UDP sending; we read up to 64 KiB). */
+  maxMessageBytes?: number
+}
+
+export class SipTransport {
+  private udp: UdpSocket | null = null
+  private tcp: Server | null = null
+  private readonly connections = new Set<Socket>()
+  private boundPort = 0
+
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly handler: TransportHandler,
+  ) {}
+
+  get port(): number {
+    return this.boundPort
+  }
+
+  /** Listens on UDP and TCP on the same port (port 0: a free one, the same for both). */
+  async listen(): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const udp = createSocket('udp4')
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject)
+        udp.bind(this.options.port, this.options.host, () => resolve())
+      })
+      const port = udp.address().port
+      const tcp = createServer((socket) => this.accept(socket))
+      const ok = await new Promise<boolean>((resolve) => {
+        tcp.once('error', () => resolve(false))
+        tcp.listen(port, this.options.host, () => resolve(true))
+      })
+      if (!ok) {
+        udp.close()
+        if (this.options.port !== 0) throw new Error(`TCP port ${port} is in use`)
+        continue
+      }
+      udp.on('message', (data, rinfo) => this.datagram(data, rinfo))
+      udp.on('error', (error) => this.options.logger.warn({ err: error }, 'sip udp error'))
+      this.udp = udp
+      this.tcp = tcp
+      this.boundPort = port
+      return
+    }
+    throw new Error('could not find a port free for both UDP and TCP')
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.connections) socket.destroy()
+    this.connections.clear()
+    await Promise.all([
+      new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve())),
+      new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve())),
+    ])
+    this.udp = null
+    this.tcp = null
+  }
+
+  /** A UDP path to any address (requests the core sends, responses to a Via's sent-by). */
+  udpTo(address: string, port: number): TransactionTransport {
+    return {
+      reliable: false,
+      send: (message) => this.udp?.send(serialize(message), port, address),
+    }
+  }
+
+  private datagram(data: Buffer, rinfo: RemoteInfo): void {
+    const source: Source = { transport: 'udp', address: rinfo.address, port: rinfo.port }
+    // A CRLF keep-alive (RFC 5626 §4.4.1) is not a message.
+    if (data.length <= 4 && data.toString('latin1').trim() === '') return
+    this.deliver(parseMessage(data, 'datagram'), {
+      source,
+      reply: this.udpTo(rinfo.address, rinfo.port),
+    })
+  }
+
+  private accept(socket: Socket): void {
+    this.connections.add(socket)
+    const framer = new StreamFramer(this.options.maxMessageBytes)
+    const source: Source = {
+      transport: 'tcp',
+      address: socket.remoteAddress ?? '',
+      port: socket.remotePort ?? 0,
+    }
+    const reply: TransactionTransport = {
+      reliable: true,
+      send: (message) => {
+        if (!socket.destroyed) socket.write(serialize(message))
+      },
+    }
+    socket.on('data', (chunk: Buffer) => {
+      for (const result of framer.push(chunk)) this.deliver(result, { source, reply })
+      // A stream that cannot be framed cannot be resynchronised: close it (§18.3).
+      if (framer.error) socket.end()
+    })
+    socket.on('error', () => socket.destroy())
+    socket.on('close', () => this.connections.delete(socket))
+  }
+
+  private deliver(result: ParseResult, inbound: Inbound): void {
+    try {
+      if (result.kind === 'message') {
+        this.handler.onMessage(result.message, inbound)
+      } else if (result.kind === 'reject') {
+        if (answerable(result.headers) && result.method !== 'ACK')
+          inbound.reply.send(
+            responseFor(result, result.status, reasonPhrases[result.status] ?? 'Bad Request', {
+              extra: [
+                { name: 'Warning', value: `399 sentral "${result.reason.replace(/"/g, "'")}"` },
+              ],
+            }),
+          )
+        this.options.logger.debug(
+          { source: inbound.source, reason: result.reason },
+          'sip request refused',
+        )
+      } else {
+        this.options.logger.debug(
+          { source: inbound.source, reason: result.reason },
+          'sip message dropped',
+        )
+      }
+    } catch (error) {
+      // A bug above the transport must not take the listener down with it.
+      this.options.logger.error({ err: error, source: inbound.source }, 'sip handler failed')
+    }
+  }
+}
