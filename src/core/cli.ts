@@ -46,6 +46,9 @@ Options:
     --json-logs         structured JSON logs instead of readable lines
   --tls-cert <file>   serve HTTPS and WSS with this certificate (PEM) …
     --tls-key <file>    … and this private key (PEM)
+  --sip               take calls over SIP as well (UDP and TCP; demo: resources/demo/sip.yaml)
+    --sip-listen <host:port>  where SIP listens (default 127.0.0.1:5060)
+    --sip-config <file>       the companies' phones and trunks (see src/core/config/sip-file.ts)
   --session-idle-minutes <n>  a session ends after this long with no client connected (30)
   --session-hours <n>         a session ends this long after login or refresh (12)
 `
@@ -82,6 +85,9 @@ function parseOptions(argv: string[]) {
         'session-idle-minutes': { type: 'string' },
         'session-hours': { type: 'string' },
         'tls-key': { type: 'string' },
+        sip: { type: 'boolean' },
+        'sip-listen': { type: 'string' },
+        'sip-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -114,6 +120,17 @@ function parseOptions(argv: string[]) {
   if (command === 'check' && !values.company) throw new UsageError('check needs --company <file>')
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
     throw new UsageError('--tls-cert and --tls-key go together')
+  const sipWanted = Boolean(values.sip) || Boolean(values['sip-config'])
+  if (sipWanted && command === 'run' && !values['sip-config'])
+    throw new UsageError('--sip needs --sip-config <file> (the phones and trunks)')
+  let sipListen: { host: string; port: number } | null = null
+  if (sipWanted) {
+    const m = /^(.+):(\d{1,5})$/.exec(values['sip-listen'] ?? '127.0.0.1:5060')
+    const port = m ? Number(m[2]) : NaN
+    if (!m || port > 65535)
+      throw new UsageError(`--sip-listen expects host:port, got "${values['sip-listen']}"`)
+    sipListen = { host: m[1]!, port }
+  }
   if (command === 'admin') {
     for (const field of ['company', 'username', 'first', 'last', 'extension'] as const) {
       if (!values[field]) throw new UsageError(`admin create needs --${field}`)
@@ -132,6 +149,7 @@ function parseOptions(argv: string[]) {
       absoluteMs: (integer('session-hours', values['session-hours'], 1, 24 * 30) ?? 12) * 3_600_000,
     },
     logLevel,
+    sip: sipListen,
     databaseUrl: values.database ?? process.env.DATABASE_URL,
     dataDir: resolve(values['data-dir'] ?? (command === 'demo' ? join('.data', 'demo') : '.data')),
     // out/core/cli.js serves out/renderer, the interface built beside it.
@@ -277,6 +295,14 @@ async function serve(options: Options): Promise<void> {
     ...(options.seed !== null ? { seed: options.seed } : {}),
     companyFiles: files,
     sessionPolicy: options.sessionPolicy,
+    ...(options.sip
+      ? {
+          sip: {
+            ...options.sip,
+            file: v['sip-config'] ?? join(resourcesDir(), 'demo', 'sip.yaml'),
+          },
+        }
+      : {}),
     ...(v['tls-cert'] && v['tls-key']
       ? {
           tls: {
@@ -294,6 +320,10 @@ async function serve(options: Options): Promise<void> {
     },
     `Sentral core ${version} listening on ${core.url}`,
   )
+  if (demo && core.sip)
+    logger.info(
+      `demo phones: register extensions 201–230 to ${options.sip?.host}:${core.sip.port} (domain demo.sentral.local), password Nordlys-sip-2026; the trunk is 127.0.0.1`,
+    )
   if (demo)
     logger.info(
       'demo accounts: kari.nordmann (operator), eirik.fjeld (contact person), even.berg (user); password Nordlys-demo-2026',

@@ -31,6 +31,9 @@ import { CoreRuntime } from './runtime/core-runtime'
 import { StaticUi } from './server/static-ui'
 import { createApplication, type Application } from './server/create-application'
 import { SimNetwork } from './telephony/sim/sim-network'
+import { RoutedAdapter } from './telephony/routed-adapter'
+import { loadSipFile, type CompanySip } from './config/sip-file'
+import { startSip, type SipHandle, type SipOptions } from './telephony/sip/sip-stack'
 import type { TrafficProfile } from './telephony/sim/traffic'
 
 export interface CoreOptions {
@@ -58,6 +61,14 @@ export interface CoreOptions {
   tls?: { cert: string; key: string }
   /** The built interface (out/renderer) to serve at `/`; the API runs without it. */
   uiDir?: string
+  /**
+   * SIP on this address (UDP and TCP, port 0 picks one), for the companies in `file` or
+   * `companies` (their phones and trunks). Without it every call is simulated.
+   */
+  sip?: Omit<SipOptions, 'companies' | 'configOf' | 'remoteLegOf' | 'clock' | 'logger'> & {
+    file?: string
+    companies?: CompanySip[]
+  }
 }
 
 export interface CoreHandle {
@@ -69,6 +80,8 @@ export interface CoreHandle {
   http: HttpServer
   /** The simulated networks, by company (scripted calls for training and tests). */
   simulations: Map<CompanyId, SimNetwork>
+  /** The SIP stack when started with `sip`. */
+  sip: SipHandle | null
   stop(): Promise<void>
 }
 
@@ -213,9 +226,33 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   })
   const stopActivity = startActivityLog(runtime, configs, logger, clock)
   const simulations = new Map<CompanyId, SimNetwork>()
+  let sip: SipHandle | null = null
+  if (options.sip) {
+    const companies =
+      options.sip.companies ??
+      (options.sip.file ? await loadSipFile(options.sip.file, configs) : [])
+    sip = await startSip({
+      ...options.sip,
+      companies,
+      clock,
+      logger,
+      configOf: (companyId) => runtime.state.companies.get(companyId)?.config,
+      remoteLegOf: (companyId, callId) =>
+        runtime.state.companies.get(companyId)?.calls.get(callId)?.remoteLegId,
+    })
+    app.addMetrics(() => sip?.metrics() ?? '')
+    logger.info(
+      { address: `${options.sip.host}:${sip.port}`, companies: companies.map((c) => c.companyId) },
+      'sip listening (udp and tcp)',
+    )
+  }
   for (const config of configs) {
     const profile = traffic.get(config.id)
-    if (!profile) continue
+    const sipAdapter = sip?.adapterFor(config.id) ?? null
+    if (!profile) {
+      if (sipAdapter) runtime.attach(config.id, sipAdapter)
+      continue
+    }
     const sim = new SimNetwork({
       companyId: config.id,
       config,
@@ -225,7 +262,7 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
       attended: (userId) => app.isOnline(userId),
     })
     simulations.set(config.id, sim)
-    runtime.attach(config.id, sim)
+    runtime.attach(config.id, sipAdapter ? new RoutedAdapter(sipAdapter, sim) : sim)
   }
 
   const purge = async () => {
@@ -264,10 +301,12 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     accounts,
     http,
     simulations,
+    sip,
     stop: async () => {
       clock.clearTimer(purgeTimer)
       stopActivity()
       runtime.stop()
+      await sip?.close()
       await app.close()
       if (ownsStore) await store.close()
     },

@@ -8,7 +8,7 @@ import pino from 'pino'
 import { io as connect, type Socket } from 'socket.io-client'
 import { hashPassword } from '../../src/core/accounts/credentials'
 import type { CompanyConfig } from '../../src/core/domain/config'
-import { startCore, type CoreHandle } from '../../src/core/host'
+import { startCore, type CoreHandle, type CoreOptions } from '../../src/core/host'
 import {
   importCompany,
   type ImportAccount,
@@ -150,7 +150,12 @@ export interface TestCore {
 export async function startTestCore(
   store: SqlStore,
   companies: TestCompany[],
-  options: { clock?: Clock; purgeEveryMs?: number; uiDir?: string } = {},
+  options: {
+    clock?: Clock
+    purgeEveryMs?: number
+    uiDir?: string
+    sip?: CoreOptions['sip']
+  } = {},
 ): Promise<TestCore> {
   for (const c of companies) await addCompany(store, c, options.clock?.now() ?? Date.now())
   const core = await startCore({
@@ -163,6 +168,7 @@ export async function startTestCore(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.purgeEveryMs !== undefined ? { purgeEveryMs: options.purgeEveryMs } : {}),
     ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
+    ...(options.sip ? { sip: options.sip } : {}),
   })
   const sockets: Client[] = []
   const login = async (username: string, password = passwordFor): Promise<LoginResponse> => {

@@ -57,6 +57,8 @@ export interface Application {
   sms: SmsGateway
   /** Whether the user has the app open (a connected client) right now. */
   isOnline(userId: UserId): boolean
+  /** More Prometheus text for GET /metrics (the SIP stack's counts). */
+  addMetrics(source: () => string): void
   close(): Promise<void>
 }
 
@@ -70,6 +72,7 @@ export function createApplication(
   components: ApplicationComponents,
 ): Application {
   const { runtime, store, accounts, clock, logger } = components
+  const extraMetrics: (() => string)[] = []
   const startedAt = clock.now()
   const loopDelay = monitorEventLoopDelay({ resolution: 20 })
   loopDelay.enable()
@@ -297,7 +300,10 @@ export function createApplication(
         'content-type': 'text/plain; version=0.0.4; charset=utf-8',
         'cache-control': 'no-store',
       })
-      return void res.end(metricsText(runtime, io.engine.clientsCount, loopDelay, recorder))
+      return void res.end(
+        metricsText(runtime, io.engine.clientsCount, loopDelay, recorder) +
+          extraMetrics.map((source) => source()).join(''),
+      )
     }
     if (url.pathname === '/api/session') {
       // The desktop app's interface is loaded from a file, so its login is cross-origin. The
@@ -380,6 +386,7 @@ export function createApplication(
     admin,
     sms,
     isOnline: (userId) => sockets.has(userId),
+    addMetrics: (source) => void extraMetrics.push(source),
     close: async () => {
       unsubscribe()
       if (flushTimer) clearTimeout(flushTimer)

@@ -273,12 +273,38 @@ export class SimNetwork implements TelephonyAdapter {
   }
 
   /**
+   * A simulated caller put through to a phone on another network (a real SIP phone in the
+   * demo): the person there may talk as long as they like, the caller hangs up after a while.
+   */
+  private talksElsewhere(callId: string, caller: SimLeg): void {
+    let conversation = this.conversations.get(callId)
+    if (!conversation)
+      this.conversations.set(callId, (conversation = { timer: null, transferred: false }))
+    if (conversation.timer) this.options.clock.clearTimer(conversation.timer)
+    const state = conversation
+    const talkMs = Math.max(
+      2000,
+      Math.round(
+        this.random.lognormal(
+          this.options.profile.talkSeconds.mean,
+          this.options.profile.talkSeconds.sd,
+        ) * 1000,
+      ),
+    )
+    state.timer = this.options.clock.setTimer(this.options.clock.now() + talkMs, () => {
+      state.timer = null
+      if (this.legs.has(caller.id)) this.hangUp(caller.id)
+    })
+  }
+
+  /**
    * Two legs are talking. When `a` is the caller, start (or restart) their conversation;
    * when `a` is an operator's phone, the operator is consulting a colleague before a transfer.
    */
   private bridged(callId: string, a: string, b: string): void {
     const first = this.legs.get(a)
     const second = this.legs.get(b)
+    if (first?.kind === 'caller' && !second) return this.talksElsewhere(callId, first)
     if (!first || !second) return
     if (first.kind === 'phone' && first.userId !== null) {
       // A consultation: talk briefly, then hand the caller over (a person decides for themselves).

@@ -11,14 +11,19 @@ import { checkRequest, defaultCapabilities, type UasCapabilities } from './reque
 import { responseFor } from './serializer'
 import { SipTransport, type Inbound } from './transport'
 import type { ServerTransaction } from './transactions/server-transactions'
-import { TransactionLayer } from './transactions/transaction-layer'
+import type { ClientTransaction, ClientTransactionUser } from './transactions/client-transactions'
+import { magicCookie, TransactionLayer } from './transactions/transaction-layer'
+import type { SipTimers, TransactionTransport } from './transactions/timers'
+import { parseUri, type SipUri } from './grammar'
 
 export interface RequestContext {
   request: SipRequest
   inbound: Inbound
   /** The server transaction to answer through (null for an ACK to a 2xx). */
   transaction: ServerTransaction | null
-  /** Answers the request through its transaction, with a To tag for final responses. */
+  /** The To tag this side uses in its answers (the local tag of a dialog the request makes). */
+  tag: string
+  /** Answers the request through its transaction, with `tag` in To (unless it has one). */
   respond(status: number, extra?: SipResponse['headers'], body?: Buffer): void
 }
 
@@ -33,6 +38,8 @@ export interface EndpointOptions {
   /** Handlers by method; a method without one gets the plain answer. */
   handlers?: Partial<Record<string, RequestHandler>>
   newTag?: () => string
+  /** T1, T2, T4 (tests shorten them so transactions end quickly). */
+  timers?: SipTimers
 }
 
 export class SipEndpoint {
@@ -41,9 +48,11 @@ export class SipEndpoint {
   private readonly caps: UasCapabilities
   private readonly handlers: Partial<Record<string, RequestHandler>>
   private tags = 0
+  private branches = 0
+  private readonly instance = Math.random().toString(36).slice(2, 8)
 
   constructor(private readonly options: EndpointOptions) {
-    this.transactions = new TransactionLayer(options.clock)
+    this.transactions = new TransactionLayer(options.clock, options.timers)
     this.caps = options.capabilities ?? defaultCapabilities
     this.handlers = options.handlers ?? {}
     this.transport = new SipTransport(
@@ -70,8 +79,70 @@ export class SipEndpoint {
     return this.transport.port
   }
 
-  private newTag(): string {
-    return this.options.newTag?.() ?? `s${Date.now().toString(36)}${(++this.tags).toString(36)}`
+  get host(): string {
+    return this.options.host
+  }
+
+  /** Adds or replaces the handler of a method (the registrar, the B2BUA). */
+  handle(method: string, handler: RequestHandler): void {
+    this.handlers[method] = handler
+  }
+
+  /** Our Contact for dialogs this endpoint takes part in. */
+  get contact(): string {
+    return `<sip:sentral@${this.options.host}:${this.port}>`
+  }
+
+  newTag(): string {
+    return (
+      this.options.newTag?.() ??
+      `${this.instance}${Date.now().toString(36)}${(++this.tags).toString(36)}`
+    )
+  }
+
+  newCallId(): string {
+    return `${this.newTag()}@${this.options.host}`
+  }
+
+  /**
+   * How to reach a URI: the flow it registered over when it has one (TCP), else UDP to its host
+   * and port (5060 by default, §19.1.2). Only IP addresses are used: the core does no DNS.
+   */
+  transportTo(uri: string, flow: TransactionTransport | null = null): TransactionTransport | null {
+    if (flow) return flow
+    const parsed = parseUri(uri)
+    if (!parsed || (parsed.scheme !== 'sip' && parsed.scheme !== 'sips')) return null
+    const sip = parsed as SipUri
+    const host = sip.host.replace(/^\[|\]$/g, '')
+    return this.transport.udpTo(host, sip.port ?? 5060)
+  }
+
+  /**
+   * Sends a request in a new client transaction, with our Via (a fresh branch, RFC 3261
+   * §8.1.1.7) on top. ACKs for 2xx go through `sendAck`, outside any transaction.
+   */
+  send(
+    request: SipRequest,
+    transport: TransactionTransport,
+    user: ClientTransactionUser,
+  ): ClientTransaction {
+    request.headers.unshift(this.via(transport))
+    return this.transactions.send(request, transport, user)
+  }
+
+  /** An ACK to a 2xx belongs to the dialog, not a transaction (§13.2.2.4); it is sent as is. */
+  sendAck(ack: SipRequest, transport: TransactionTransport): void {
+    if (!ack.headers.some((h) => h.name === 'Via')) ack.headers.unshift(this.via(transport))
+    transport.send(ack)
+  }
+
+  private via(transport: TransactionTransport) {
+    const branch = `${magicCookie}${this.instance}${(++this.branches).toString(36)}`
+    const protocol = transport.reliable ? 'TCP' : 'UDP'
+    return {
+      name: 'Via',
+      value: `SIP/2.0/${protocol} ${this.options.host}:${this.port};branch=${branch};rport`,
+    }
   }
 
   private request(request: SipRequest, inbound: Inbound): void {
@@ -83,6 +154,7 @@ export class SipEndpoint {
       request,
       inbound,
       transaction,
+      tag,
       respond: (status, extra = [], body) => {
         const response = responseFor(request, status, reasonPhrases[status] ?? 'Unknown', {
           toTag: tag,

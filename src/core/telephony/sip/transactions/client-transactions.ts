@@ -115,7 +115,9 @@ export class InviteClientTransaction implements ClientBase {
       this.transport.send(this.ack)
       this.user.onResponse(response)
       // Timer D: 32 s over UDP to absorb retransmissions; 0 over reliable transports.
-      this.timerD = this.after(this.transport.reliable ? 0 : 32_000, () => this.terminate())
+      this.timerD = this.after(this.transport.reliable ? 0 : (this.timers.d ?? 32_000), () =>
+        this.terminate(),
+      )
     } else if (s === 'completed' && this.ack) this.transport.send(this.ack)
   }
 

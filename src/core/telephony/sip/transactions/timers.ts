@@ -9,9 +9,11 @@ export interface SipTimers {
   t1: number
   t2: number
   t4: number
+  /** Timer D: how long an INVITE client transaction absorbs retransmitted finals (≥ 32 s over UDP). */
+  d?: number
 }
 
-export const defaultTimers: SipTimers = { t1: 500, t2: 4000, t4: 5000 }
+export const defaultTimers: SipTimers = { t1: 500, t2: 4000, t4: 5000, d: 32_000 }
 
 /** A transport as the transaction layer sees it: where to send, and whether it is reliable. */
 export interface TransactionTransport {

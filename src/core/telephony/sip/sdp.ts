@@ -1,0 +1,74 @@
+/**
+ * The little the B2BUA needs of SDP (RFC 4566, RFC 3264). The core carries no media: it
+ * passes each side's session description to the other, and only rewrites the direction
+ * attribute to put a party on hold (RFC 3264 §8.4: sendonly towards the held party).
+ */
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
+
+const directionLine = /^a=(sendrecv|sendonly|recvonly|inactive)\r?$/gm
+
+/** The session description with every direction attribute set to `direction`. */
+export function withDirection(sdp: Buffer, direction: Direction): Buffer {
+  const text = sdp.toString('utf8')
+  if (directionLine.test(text)) {
+    directionLine.lastIndex = 0
+    return Buffer.from(text.replace(directionLine, `a=${direction}`), 'utf8')
+  }
+  const eol = text.includes('\r\n') ? '\r\n' : '\n'
+  const body = text.endsWith(eol) ? text : text + eol
+  // No attribute means sendrecv (RFC 3264 §5.1); add one at the end of every media section.
+  return Buffer.from(
+    body.replace(/(^m=[^\n]*\n(?:(?!m=)[^\n]*\n)*)/gm, `$1a=${direction}${eol}`),
+    'utf8',
+  )
+}
+
+/** The answer's direction to an offer's (RFC 3264 §6.1): sendonly is answered recvonly. */
+export function answerDirection(offer: Direction): Direction {
+  if (offer === 'sendonly') return 'recvonly'
+  if (offer === 'recvonly') return 'sendonly'
+  return offer
+}
+
+export function directionOf(sdp: Buffer): Direction {
+  const m = /^a=(sendrecv|sendonly|recvonly|inactive)\r?$/m.exec(sdp.toString('utf8'))
+  return (m?.[1] as Direction | undefined) ?? 'sendrecv'
+}
+
+/** Whether two descriptions are the same session apart from direction and version. */
+export function sameSession(a: Buffer | null, b: Buffer | null): boolean {
+  if (a === null || b === null) return a === b
+  const strip = (sdp: Buffer) =>
+    sdp
+      .toString('utf8')
+      .replace(directionLine, '')
+      .replace(/^o=(\S+ \S+) \S+/m, 'o=$1')
+      .replace(/\r/g, '')
+      .trim()
+  return strip(a) === strip(b)
+}
+
+/**
+ * A description for a leg whose other side has none yet (a call the switchboard places before
+ * the far end answers): no address to send to, nothing flows (RFC 3264 §8.4's 0.0.0.0 is also
+ * understood by older phones).
+ */
+export function placeholderSdp(host: string, session: number): Buffer {
+  return Buffer.from(
+    [
+      'v=0',
+      `o=sentral ${session} 1 IN IP4 ${host}`,
+      's=Sentral',
+      'c=IN IP4 0.0.0.0',
+      't=0 0',
+      'm=audio 9 RTP/AVP 8 0 101',
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=inactive',
+      '',
+    ].join('\r\n'),
+    'utf8',
+  )
+}
