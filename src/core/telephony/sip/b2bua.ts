@@ -27,7 +27,14 @@ import type { RequestContext, SipEndpoint } from './endpoint'
 import { parseNameAddr, GrammarError, type SipUri } from './grammar'
 import { header, reasonPhrases, type SipHeader, type SipRequest, type SipResponse } from './message'
 import type { Registrar } from './registrar'
-import { answerDirection, directionOf, placeholderSdp, sameSession, withDirection } from './sdp'
+import {
+  answerDirection,
+  directionOf,
+  placeholderSdp,
+  sameSession,
+  SdpOrigin,
+  withDirection,
+} from './sdp'
 import { responseFor } from './serializer'
 import type { ClientTransaction } from './transactions/client-transactions'
 import type { InviteServerTransaction } from './transactions/server-transactions'
@@ -87,8 +94,9 @@ interface Leg {
   transport: TransactionTransport | null
   /** What the device last described (its offer or answer). */
   remoteSdp: Buffer | null
-  /** What we last gave the device. */
+  /** What we last gave the device (before its o= line is made this leg's own). */
   sentSdp: Buffer | null
+  origin: SdpOrigin
   /** The description of the partner this leg should be connected to, and whether it is held. */
   base: Buffer | null
   held: boolean
@@ -99,6 +107,8 @@ interface Leg {
   /** Our 2xx to an INVITE, retransmitted until its ACK (§13.3.1.4). */
   pending2xx: { response: SipResponse; timer: TimerHandle; interval: number; until: number } | null
   byeAfterAck: boolean
+  /** A REFER from this phone is being carried out: its NOTIFY goes before any BYE. */
+  referring: boolean
   /** RFC 4028: when the session expires unless refreshed, and who refreshes. */
   session: { interval: number; weRefresh: boolean; timer: TimerHandle } | null
 }
@@ -111,6 +121,7 @@ export class B2bua {
   private readonly byInvite = new Map<InviteServerTransaction, Leg>()
   private readonly byCall = new Map<string, Set<Leg>>()
   private readonly sinks = new Map<CompanyId, EngineSink>()
+  private readonly soon = new Set<Leg>()
   private readonly timers: SipTimers
   private readonly sessionExpires: number
   private readonly minSessionExpires: number
@@ -147,8 +158,14 @@ export class B2bua {
   }
 
   /** Live SIP legs and dialogs (for /metrics: none may be left when calls are over). */
-  get counts(): { legs: number; dialogs: number } {
-    return { legs: this.legs.size, dialogs: this.byDialog.size }
+  get counts(): { legs: number; dialogs: number; reinvites: number } {
+    let reinvites = 0
+    for (const leg of this.legs.values()) if (leg.reinvite || leg.dirty) reinvites++
+    return {
+      legs: this.legs.size,
+      dialogs: this.byDialog.size,
+      reinvites: reinvites + this.soon.size,
+    }
   }
 
   /** Whether this adapter should carry out a ring (the rest go to the simulated network). */
@@ -198,7 +215,7 @@ export class B2bua {
           const leg = this.legs.get(command.legId)
           if (!leg) return
           leg.held = command.type === 'hold'
-          this.renegotiate(leg)
+          this.renegotiateSoon(leg)
           return
         }
         case 'end': {
@@ -243,7 +260,7 @@ export class B2bua {
       })
       return
     }
-    const sdp = this.offerFor(command.companyId, command.callId)
+    const sdp = this.offerFor(command.companyId, command.callId, command.callerId.userId)
     const domain = this.companySip(command.companyId)?.domain ?? this.o.endpoint.host
     const caller = command.callerId
     const fromName = caller.name ? `"${caller.name.replace(/["\\]/g, '')}" ` : ''
@@ -277,7 +294,7 @@ export class B2bua {
           { name: 'Max-Forwards', value: '70' },
           ...extra,
         ],
-        body: sdp,
+        body: leg.origin.stamp(sdp),
       }
       const fork: Fork = {
         contact: target.contact,
@@ -315,8 +332,8 @@ export class B2bua {
       }
       if (sdp) leg.base = sdp
     }
-    if (first) this.renegotiate(first)
-    if (second) this.renegotiate(second)
+    if (first) this.renegotiateSoon(first)
+    if (second) this.renegotiateSoon(second)
   }
 
   private end(leg: Leg, reason: LegEndReason): void {
@@ -448,7 +465,7 @@ export class B2bua {
       return ctx.respond(
         200,
         [...extra, { name: 'Content-Type', value: 'application/sdp' }],
-        leg.sentSdp,
+        leg.origin.stamp(leg.sentSdp),
       )
     ctx.respond(200, extra)
   }
@@ -471,6 +488,7 @@ export class B2bua {
     const target = this.destination(leg.companyId, uri.user)
     if (!target) return ctx.respond(404)
     ctx.respond(202)
+    leg.referring = true
     const error = this.emit({
       type: 'transfer.blind',
       companyId: leg.companyId,
@@ -478,7 +496,15 @@ export class B2bua {
       callId: leg.callId,
       target,
     })
-    this.notifyRefer(leg, error ? 503 : 200)
+    // The engine has ended this phone's part already (a blind transfer releases it): tell the
+    // phone how the transfer went first, then hang up (RFC 3515 §2.4.5).
+    this.notifyRefer(leg, error ? 503 : 200, () => {
+      leg.referring = false
+      if (leg.byeAfterAck) {
+        leg.byeAfterAck = false
+        this.bye(leg)
+      }
+    })
   }
 
   // ───────────────────────────── outgoing legs ─────────────────────────────
@@ -618,7 +644,7 @@ export class B2bua {
         ...this.sessionHeaders(leg),
         ...(sdp ? [{ name: 'Content-Type', value: 'application/sdp' }] : []),
       ],
-      ...(sdp ? { body: sdp } : {}),
+      ...(sdp ? { body: leg.origin.stamp(sdp) } : {}),
     }) as SipResponse
     tx.respond(response)
     if (!leg.transport) return
@@ -660,6 +686,21 @@ export class B2bua {
     this.hungUp(leg)
   }
 
+  /**
+   * One engine step may resume a leg and bridge it to someone new: renegotiate once, after the
+   * step's commands are all in, with the leg's final partner and hold state.
+   */
+  private renegotiateSoon(leg: Leg): void {
+    if (this.soon.size === 0) queueMicrotask(() => this.flushRenegotiations())
+    this.soon.add(leg)
+  }
+
+  private flushRenegotiations(): void {
+    const legs = [...this.soon]
+    this.soon.clear()
+    for (const leg of legs) this.renegotiate(leg)
+  }
+
   /** Bring a leg's session in line with its partner and hold state, one re-INVITE at a time. */
   private renegotiate(leg: Leg): void {
     if (leg.state !== 'confirmed' || !leg.dialog) return
@@ -693,32 +734,42 @@ export class B2bua {
         ...this.sessionHeaders(leg),
         { name: 'Content-Type', value: 'application/sdp' },
       ],
-      sdp,
+      leg.origin.stamp(sdp),
     )
     const seq = dialog.localSeq
+    let settled = false
     leg.reinvite = this.o.endpoint.send(request, transport, {
       onResponse: (response) => {
         if (response.status < 200) return
-        const first = leg.reinvite !== null
+        // Every 2xx (retransmissions too) is ACKed; the rest of the work happens once.
+        if (response.status < 300)
+          this.o.endpoint.sendAck(dialog.request('ACK', [], undefined, seq), transport)
+        if (settled) return
+        settled = true
         leg.reinvite = null
+        if (leg.byeAfterAck) {
+          leg.byeAfterAck = false
+          done(response)
+          return this.bye(leg)
+        }
         if (response.status < 300) {
-          const ack = dialog.request('ACK', [], undefined, seq)
-          this.o.endpoint.sendAck(ack, transport)
-          if (!first) return
           leg.sentSdp = sdp
-          if (response.body.length > 0) leg.remoteSdp = response.body
+          // A held phone's answer (recvonly) is not what its partner should be given later.
+          if (response.body.length > 0 && !leg.held) leg.remoteSdp = response.body
           this.startSession(leg, response, leg.direction === 'out')
         } else if (response.status === 481 || response.status === 408) {
           // The dialog is gone at the other end (§14.1): the call is over for this leg.
           done(response)
           return this.hungUp(leg)
         }
-        if (!first) return
         done(response)
         if (leg.dirty) this.renegotiate(leg)
       },
       onTimeout: () => {
+        if (settled) return
+        settled = true
         leg.reinvite = null
+        leg.byeAfterAck = false
         done({ ...responseFor(request, 408, 'Request Timeout'), kind: 'response' } as SipResponse)
         this.hungUp(leg)
       },
@@ -728,7 +779,9 @@ export class B2bua {
   /** BYE for a leg's dialog (waits for the ACK of our 2xx first, §15). */
   private bye(leg: Leg): void {
     if (!leg.dialog || !leg.transport) return
-    if (leg.pending2xx && leg.direction === 'in') {
+    // Not across a transaction still open on the dialog: our 2xx awaiting its ACK (§15), or our
+    // re-INVITE awaiting its answer (its ACK goes first, then the BYE).
+    if ((leg.pending2xx && leg.direction === 'in') || leg.reinvite || leg.referring) {
       leg.byeAfterAck = true
       return
     }
@@ -755,8 +808,8 @@ export class B2bua {
     this.emit({ type: 'leg.hung-up', companyId: leg.companyId, legId: leg.id })
   }
 
-  private notifyRefer(leg: Leg, status: number): void {
-    if (!leg.dialog || !leg.transport) return
+  private notifyRefer(leg: Leg, status: number, then: () => void): void {
+    if (!leg.dialog || !leg.transport) return then()
     const body = Buffer.from(`SIP/2.0 ${status} ${reasonPhrases[status] ?? ''}\r\n`, 'utf8')
     this.o.endpoint.send(
       leg.dialog.request(
@@ -770,7 +823,12 @@ export class B2bua {
         body,
       ),
       leg.transport,
-      { onResponse: () => {}, onTimeout: () => {} },
+      {
+        onResponse: (response) => {
+          if (response.status >= 200) then()
+        },
+        onTimeout: then,
+      },
     )
   }
 
@@ -876,6 +934,7 @@ export class B2bua {
       transport: null,
       remoteSdp: null,
       sentSdp: null,
+      origin: new SdpOrigin(Math.floor(Math.random() * 1e9), this.o.endpoint.host),
       base: null,
       held: false,
       peer: null,
@@ -883,6 +942,7 @@ export class B2bua {
       dirty: false,
       pending2xx: null,
       byeAfterAck: false,
+      referring: false,
       session: null,
     }
     this.legs.set(id, leg)
@@ -933,12 +993,18 @@ export class B2bua {
   }
 
   /**
-   * The caller's description for a new leg of a call (its offer), or a placeholder when the
-   * call has no SIP caller (a call the switchboard places, a simulated caller).
+   * The description a new leg of a call is offered: the operator's for a consultation, else
+   * the caller's, or a placeholder when the call has no SIP caller (a call the switchboard
+   * places, a simulated caller).
    */
-  private offerFor(companyId: CompanyId, callId: string): Buffer {
+  private offerFor(companyId: CompanyId, callId: string, fromUser: string | null): Buffer {
     const remote = this.legs.get(this.o.remoteLegOf(companyId, callId) ?? '')
     if (remote && remote.callId === null) this.joinCall(remote, callId)
+    // A consultation rings on behalf of the operator, who will talk to it: offer theirs.
+    if (fromUser !== null)
+      for (const leg of this.byCall.get(callId) ?? [])
+        if (leg.direction === 'out' && leg.userId === fromUser && leg.remoteSdp)
+          return leg.remoteSdp
     for (const leg of this.byCall.get(callId) ?? [])
       if (leg.direction === 'in' && leg.remoteSdp) return leg.remoteSdp
     return placeholderSdp(this.o.endpoint.host, placeholderSession)

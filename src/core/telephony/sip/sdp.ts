@@ -36,17 +36,51 @@ export function directionOf(sdp: Buffer): Direction {
   return (m?.[1] as Direction | undefined) ?? 'sendrecv'
 }
 
-/** Whether two descriptions are the same session apart from direction and version. */
+/** Whether two descriptions are the same session apart from direction and origin (o=). */
 export function sameSession(a: Buffer | null, b: Buffer | null): boolean {
   if (a === null || b === null) return a === b
   const strip = (sdp: Buffer) =>
     sdp
       .toString('utf8')
       .replace(directionLine, '')
-      .replace(/^o=(\S+ \S+) \S+/m, 'o=$1')
+      .replace(/^o=.*$/m, '')
       .replace(/\r/g, '')
       .trim()
   return strip(a) === strip(b)
+}
+
+/**
+ * One origin per leg (RFC 3264 §8): whatever partner's description a leg is given, it comes
+ * from the same o= username and session id, and the version goes up by one whenever the
+ * description changes, so the phone knows to look at it again (some ignore an unchanged version).
+ */
+export class SdpOrigin {
+  private version = 0
+  private last: Buffer | null = null
+  private stamped: Buffer | null = null
+
+  constructor(
+    private readonly sessionId: number,
+    private readonly host: string,
+  ) {}
+
+  stamp(sdp: Buffer): Buffer {
+    if (this.last && this.stamped && this.last.equals(sdp)) return this.stamped
+    const changed =
+      !this.last || !(sameSession(this.last, sdp) && directionOf(this.last) === directionOf(sdp))
+    if (changed || this.version === 0) this.version++
+    this.last = sdp
+    this.stamped = Buffer.from(
+      sdp
+        .toString('utf8')
+        .replace(
+          /^o=.*?(\r?)$/m,
+          `o=sentral ${this.sessionId} ${this.version} IN IP4 ${this.host}$1`,
+        ),
+      'utf8',
+    )
+    return this.stamped
+  }
 }
 
 /**

@@ -1,0 +1,701 @@
+/**
+ * Real SIP calls through the routing core, with sipp as the phones and the trunk: phones
+ * register with digest authentication, callers from the trunk reach a queue and are put
+ * through by the engine's strategy, and every operation of the switchboard works on them.
+ * After each call the core must have no transaction, dialog, leg or timer left (/metrics).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CompanySip } from '../../../src/core/config/sip-file'
+import type { SipHandle } from '../../../src/core/telephony/sip/sip-stack'
+import { credentialsFor } from '../../../src/core/telephony/sip/digest'
+import type { QueueConfig } from '../../../src/core/domain/config'
+import type { QueueLogEvent, RoutingStrategy, TrailEntry } from '../../../src/shared/model'
+import { TestDatabase } from '../../helpers/databases'
+import {
+  explainSipp,
+  runSipp,
+  startSipp,
+  type SippHandle,
+  type SippResult,
+} from '../../helpers/sipp'
+import {
+  startTestCore,
+  testCompany,
+  type TestCore,
+  type TestCompany,
+} from '../../helpers/test-core'
+
+const db = new TestDatabase('sqlite')
+beforeAll(() => db.open())
+afterAll(() => db.close())
+
+const password = (ext: string) => `sip-${ext}-passord`
+/** Short transaction timers, so a finished call's transactions end within a few seconds. */
+const timers = { t1: 60, t2: 480, t4: 600, d: 600 }
+
+interface Setup {
+  core: TestCore
+  sip: SipHandle
+  co: TestCompany
+  remote: string
+  /** Queue-log events and ended calls, as the engine reported them. */
+  queueLog: QueueLogEvent[]
+  ended: string[]
+  trail(callId: string): TrailEntry[]
+  stop(): Promise<void>
+}
+
+async function setup(
+  queueOptions: Partial<QueueConfig> = {},
+  options: {
+    outboundPort?: number
+    strategy?: RoutingStrategy
+    session?: { sessionExpires: number; minSessionExpires: number }
+    keepaliveMs?: number
+  } = {},
+): Promise<Setup> {
+  const co = testCompany('sip')
+  const queueA = co.config.queues.find((q) => q.id === 'a')!
+  Object.assign(queueA, {
+    strategy: options.strategy ?? 'linear',
+    members: [co.ids.op1, co.ids.op2].map((userId) => ({ userId, penalty: 0, loggedIn: true })),
+    ringTimeoutSeconds: 3,
+    retryDelaySeconds: 0,
+    ...queueOptions,
+  })
+  const phones = new Map(
+    co.config.users.map((u) => [
+      u.extension,
+      {
+        username: u.extension,
+        userId: u.id,
+        credentials: credentialsFor(u.extension, '127.0.0.1', password(u.extension)),
+      },
+    ]),
+  )
+  const companies: CompanySip[] = [
+    {
+      companyId: co.id,
+      domain: '127.0.0.1',
+      trunks: [
+        {
+          name: 'sipp',
+          peers: ['127.0.0.1'],
+          outbound: options.outboundPort ? { host: '127.0.0.1', port: options.outboundPort } : null,
+        },
+      ],
+      phones,
+    },
+  ]
+  const core = await startTestCore(db.store, [co], {
+    sip: {
+      host: '127.0.0.1',
+      port: 0,
+      companies,
+      timers,
+      keepaliveMs: options.keepaliveMs ?? 600_000,
+      ...(options.session ?? {}),
+    },
+  })
+  const sip = core.core.sip!
+  const queueLog: QueueLogEvent[] = []
+  const ended: string[] = []
+  core.core.runtime.onOutputs((out) => {
+    queueLog.push(...out.queueLog)
+    ended.push(...out.ended.map((e) => e.callId))
+  })
+  return {
+    core,
+    sip,
+    co,
+    remote: `127.0.0.1:${sip.port}`,
+    queueLog,
+    ended,
+    trail: (callId) => core.core.runtime.trail(co.id, callId) ?? [],
+    stop: () => core.stop(),
+  }
+}
+
+/** Registers phones (extension → the port its sipp listens on) and checks they all got in. */
+async function register(s: Setup, phones: [ext: string, port: number][]): Promise<void> {
+  const result = await runSipp({
+    scenario: 'register.xml',
+    remote: s.remote,
+    csv: phones.map(([ext, port]) => [ext, password(ext), String(port)]),
+    calls: phones.length,
+    authUri: '127.0.0.1',
+    vars: { domain: '127.0.0.1' },
+    timeoutMs: 10_000,
+  })
+  expect(result.code, explainSipp(result)).toBe(0)
+  expect(s.sip.registrar.size).toBe(phones.length)
+}
+
+/** Nothing of the calls may be left in the SIP stack once their last transactions end. */
+async function expectClean(s: Setup): Promise<void> {
+  const deadline = Date.now() + 8000
+  let counts = s.sip.counts()
+  while (Date.now() < deadline) {
+    counts = s.sip.counts()
+    if (
+      counts.transactions.client + counts.transactions.server === 0 &&
+      counts.dialogs === 0 &&
+      counts.legs === 0 &&
+      counts.timers === 0
+    )
+      break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  expect(counts).toMatchObject({
+    transactions: { client: 0, server: 0 },
+    dialogs: 0,
+    legs: 0,
+    timers: 0,
+  })
+  const metrics = await (await fetch(`${s.core.url}/metrics`)).text()
+  expect(metrics).toMatch(/^sentral_sip_dialogs 0$/m)
+  expect(metrics).toMatch(/^sentral_sip_transactions\{kind="server"\} 0$/m)
+}
+
+/** Requests of `method` the phone received or sent, each transaction once (not its retransmissions). */
+function requests(result: SippResult, method: string): number {
+  const seen = new Set<string>()
+  for (const message of result.messages.split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)) {
+    if (!message.startsWith(`${method} sip:`)) continue
+    const callId = /^Call-ID:\s*(.*)$/im.exec(message)?.[1]?.trim()
+    const cseq = /^CSeq:\s*(.*)$/im.exec(message)?.[1]?.trim()
+    seen.add(`${callId}|${cseq}`)
+  }
+  return seen.size
+}
+
+async function withAgents(
+  scenarios: { ext: string; scenario: string; vars?: Record<string, string | number> }[],
+  fn: (agents: SippHandle[]) => Promise<void>,
+): Promise<SippResult[]> {
+  const agents = await Promise.all(
+    scenarios.map((a) =>
+      startSipp({
+        scenario: a.scenario,
+        ...(a.vars ? { vars: a.vars } : {}),
+        traceMessages: true,
+        timeoutMs: 30_000,
+      }),
+    ),
+  )
+  try {
+    await fn(agents)
+  } finally {
+    // stopped below
+  }
+  return Promise.all(agents.map((a) => a.stop(3000)))
+}
+
+/** The service (Request-URI user) a trunk caller dials: queue a's number, as the trunk sends it. */
+const queueNumber = (s: Setup) => s.co.numbers.queueA.replace('+47', '')
+
+/** Agents registered as the given extensions, each its own sipp phone. */
+async function phones(
+  s: Setup,
+  list: { ext: string; scenario: string; vars?: Record<string, string | number> }[],
+): Promise<SippHandle[]> {
+  const handles = await Promise.all(
+    list.map((a) =>
+      startSipp({
+        scenario: a.scenario,
+        ...(a.vars ? { vars: a.vars } : {}),
+        traceMessages: true,
+        timeoutMs: 40_000,
+      }),
+    ),
+  )
+  await register(
+    s,
+    list.map((a, i) => [a.ext, handles[i]!.port]),
+  )
+  return handles
+}
+
+function caller(
+  s: Setup,
+  scenario: string,
+  vars: Record<string, string | number> = {},
+  extra: Partial<Parameters<typeof startSipp>[0]> = {},
+): Promise<SippHandle> {
+  return startSipp({
+    scenario,
+    remote: s.remote,
+    service: queueNumber(s),
+    calls: 1,
+    vars: { caller_id: '+4791234567', ...vars },
+    traceMessages: true,
+    timeoutMs: 30_000,
+    ...extra,
+  })
+}
+
+async function finished(handle: SippHandle): Promise<SippResult> {
+  const result = await handle.done
+  expect(result.code, explainSipp(result)).toBe(0)
+  return result
+}
+
+/** The one live call of the company (the engine's view), once it is in `state`. */
+async function callIn(s: Setup, state: string): Promise<string> {
+  const calls = () => [...s.core.core.runtime.state.companies.get(s.co.id)!.calls.values()]
+  await until(() => calls().some((c) => c.state === state))
+  return calls().find((c) => c.state === state)!.id
+}
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** The session descriptions of the INVITEs in a phone's trace (a caller's own first), in order. */
+function offers(result: SippResult): string[] {
+  return result.messages
+    .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+    .filter((m) => m.startsWith('INVITE sip:'))
+    .map((m) => m.slice(m.indexOf('v=0')))
+}
+
+describe('SIP with sipp phones and trunk', () => {
+  it('registers phones with digest authentication and refuses a wrong password', async () => {
+    const s = await setup()
+    try {
+      await register(s, [
+        ['202', 5999],
+        ['203', 5998],
+      ])
+      const wrong = await runSipp({
+        scenario: 'register.xml',
+        remote: s.remote,
+        csv: [['204', 'feil-passord', '5997']],
+        calls: 1,
+        authUri: '127.0.0.1',
+        vars: { domain: '127.0.0.1' },
+        timeoutMs: 5000,
+      })
+      expect(wrong.code).not.toBe(0)
+      expect(s.sip.registrar.size).toBe(2)
+      const gone = await runSipp({
+        scenario: 'register.xml',
+        remote: s.remote,
+        csv: [['202', password('202'), '5999']],
+        calls: 1,
+        authUri: '127.0.0.1',
+        vars: { domain: '127.0.0.1', expires: 0 },
+        timeoutMs: 5000,
+      })
+      expect(gone.code, explainSipp(gone)).toBe(0)
+      expect(s.sip.registrar.size).toBe(1)
+      expect(s.sip.registrar.contactsOf(s.co.id, s.co.ids.op2)).toHaveLength(1)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('puts a trunk caller through to the first agent of a linear queue; the caller hangs up', async () => {
+    const s = await setup()
+    try {
+      let caller: SippResult | null = null
+      const [first, second] = await withAgents(
+        [
+          { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 100 } },
+          { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 100 } },
+        ],
+        async ([a, b]) => {
+          await register(s, [
+            ['202', a!.port],
+            ['203', b!.port],
+          ])
+          caller = await runSipp({
+            scenario: 'caller.xml',
+            remote: s.remote,
+            service: s.co.numbers.queueA.replace('+47', ''),
+            calls: 1,
+            vars: { hold_ms: 300, caller_id: '+4791234567' },
+            traceMessages: true,
+          })
+        },
+      )
+      expect(caller!.code, explainSipp(caller!)).toBe(0)
+      expect(requests(first!, 'INVITE')).toBe(1)
+      expect(requests(first!, 'BYE')).toBe(1)
+      expect(requests(second!, 'INVITE')).toBe(0)
+      // The caller hears ringback while queued, then the agent's own session description.
+      expect(caller!.messages).toMatch(/SIP\/2\.0 180 Ringing/)
+      expect(s.ended).toHaveLength(1)
+      expect(s.trail(s.ended[0]!).find((t) => t.kind === 'offer')).toMatchObject({
+        strategy: 'linear',
+        chosen: [s.co.ids.op1],
+      })
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('spreads calls over the agents by round-robin', async () => {
+    const s = await setup({}, { strategy: 'round-robin' })
+    try {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      for (let i = 0; i < 2; i++) await finished(await caller(s, 'caller.xml', { hold_ms: 100 }))
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect([requests(ra, 'INVITE'), requests(rb, 'INVITE')]).toEqual([1, 1])
+      const chosen = s.ended.map((id) => s.trail(id).find((t) => t.kind === 'offer'))
+      expect(chosen.map((o) => o && 'chosen' in o && o.chosen[0]).sort()).toEqual(
+        [s.co.ids.op1, s.co.ids.op2].sort(),
+      )
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('a caller who gives up (CANCEL) is an abandon, and the ringing agent is CANCELled', async () => {
+    const s = await setup({ ringTimeoutSeconds: 20 })
+    try {
+      const [a] = await phones(s, [{ ext: '202', scenario: 'agent_noanswer.xml' }])
+      const c = await caller(s, 'caller_cancel.xml', { cancel_ms: 600 })
+      await finished(c)
+      await until(() => s.queueLog.some((e) => e.kind === 'abandon'))
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      expect(requests(agent, 'CANCEL')).toBe(1)
+      expect(s.queueLog.filter((e) => e.kind === 'abandon')).toHaveLength(1)
+      expect(s.queueLog.some((e) => e.kind === 'connect')).toBe(false)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('an agent who does not answer is CANCELled at the ring timeout and the next one is offered', async () => {
+    const s = await setup({ ringTimeoutSeconds: 1 })
+    try {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_noanswer.xml' },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      await finished(await caller(s, 'caller.xml', { hold_ms: 200 }))
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(requests(ra, 'CANCEL')).toBe(1)
+      expect(requests(rb, 'BYE')).toBe(1)
+      const noAnswer = s.queueLog.find((e) => e.kind === 'ring-no-answer')
+      expect(noAnswer?.agentId).toBe(s.co.ids.op1)
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op2)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('an agent whose phone answers 486 Busy is skipped for the next one', async () => {
+    const s = await setup()
+    try {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_busy.xml' },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      await finished(await caller(s, 'caller.xml', { hold_ms: 200 }))
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(requests(ra, 'INVITE')).toBe(1)
+      expect(requests(rb, 'INVITE')).toBe(1)
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op2)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('the agent hangs up: the caller gets BYE', async () => {
+    const s = await setup()
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_hangup.xml', vars: { ring_ms: 50, hold_ms: 300 } },
+      ])
+      const c = await finished(await caller(s, 'caller_wait_bye.xml'))
+      expect(requests(c, 'BYE')).toBe(1)
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      expect(s.queueLog.some((e) => e.kind === 'complete-agent')).toBe(true)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('hold and resume from the caller’s phone pass through to the agent as re-INVITEs', async () => {
+    const s = await setup()
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      await finished(await caller(s, 'caller_hold.xml', { hold_ms: 200 }))
+      const agent = await a!.stop(3000)
+      const sdps = offers(agent)
+      expect(sdps).toHaveLength(3)
+      expect(sdps[1]).toMatch(/a=sendonly/)
+      expect(sdps[2]).toMatch(/a=sendrecv/)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('a caller over TCP is answered over the same connection', async () => {
+    const s = await setup()
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const c = await finished(await caller(s, 'caller.xml', { hold_ms: 100 }, { transport: 't1' }))
+      expect(c.messages).toMatch(/SIP\/2\.0 200 OK/)
+      expect(requests(await a!.stop(3000), 'BYE')).toBe(1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('hold and resume ordered through the API re-INVITE both phones (sendonly, then sendrecv)', async () => {
+    const s = await setup()
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'connected')
+      expect(await s.core.command(op.socket, 'call:hold', { callId })).toEqual({ data: null })
+      await callIn(s, 'held')
+      await until(() => s.sip.b2bua.counts.reinvites === 0)
+      expect(await s.core.command(op.socket, 'call:resume', { callId })).toEqual({ data: null })
+      await until(() => s.sip.b2bua.counts.reinvites === 0)
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      const result = await finished(c)
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      // Each side: its first INVITE, then the hold and the resume.
+      for (const sdps of [offers(result).slice(1), offers(agent).slice(1)]) {
+        expect(sdps).toHaveLength(2)
+        expect(sdps[0]).toMatch(/a=sendonly/)
+        expect(sdps[1]).toMatch(/a=sendrecv/)
+      }
+      expect(requests(result, 'BYE')).toBe(1)
+      expect(requests(agent, 'BYE')).toBe(1)
+      expect(s.queueLog.map((e) => e.kind)).toEqual(expect.arrayContaining(['hold', 'unhold']))
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('a blind transfer through the API re-INVITEs the caller towards the new agent and releases the first', async () => {
+    const s = await setup()
+    try {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_reinvited.xml', { hold_ms: 300 })
+      const callId = await callIn(s, 'connected')
+      expect(
+        await s.core.command(op.socket, 'call:transfer', {
+          callId,
+          target: { kind: 'user', userId: s.co.ids.op2 },
+          mode: 'blind',
+        }),
+      ).toEqual({ data: null })
+      const result = await finished(c)
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(requests(ra, 'BYE')).toBe(1)
+      expect(requests(rb, 'INVITE')).toBe(1)
+      expect(requests(rb, 'BYE')).toBe(1)
+      // The caller now talks to the second agent: its description came in the re-INVITE.
+      const second = /o=\S+ \S+ \S+ IN IP4 \S+[\s\S]*?m=audio (\d+)/.exec(
+        rb.messages.slice(rb.messages.indexOf('SIP/2.0 200 OK')),
+      )
+      expect(second).not.toBeNull()
+      expect(result.messages).toContain(`m=audio ${second![1]}`)
+      expect(s.queueLog.some((e) => e.kind === 'transfer')).toBe(true)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('an attended transfer through the API: consult, the colleague answers, complete', async () => {
+    const s = await setup()
+    try {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const colleague = await s.core.client(s.co.usernames.op2)
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'connected')
+      expect(
+        await s.core.command(op.socket, 'call:transfer', {
+          callId,
+          target: { kind: 'user', userId: s.co.ids.op2 },
+          mode: 'consult',
+        }),
+      ).toEqual({ data: null })
+      const engineCall = () => s.core.core.runtime.state.companies.get(s.co.id)!.calls.get(callId)
+      await until(() => engineCall()?.consult?.state === 'connected')
+      expect(await s.core.command(op.socket, 'call:transfer-complete', { callId })).toEqual({
+        data: null,
+      })
+      await until(
+        () => engineCall()?.agentId === s.co.ids.op2 && engineCall()?.state === 'connected',
+      )
+      // The colleague ends the call from the switchboard: both phones hear BYE.
+      expect(await s.core.command(colleague.socket, 'call:hangup', { callId })).toEqual({
+        data: null,
+      })
+      const result = await finished(c)
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(rb.code, explainSipp(rb)).toBe(0)
+      // Held while the operator consulted, then connected to the colleague's phone.
+      const sdps = offers(result).slice(1)
+      expect(sdps[0]).toMatch(/a=sendonly/)
+      const answer = /m=audio (\d+)/.exec(rb.messages.slice(rb.messages.indexOf('SIP/2.0 200 OK')))
+      expect(sdps.at(-1)).toContain(`m=audio ${answer![1]}`)
+      // The colleague first talked with the operator: the consultation offered the operator's.
+      const opAnswer = /m=audio (\d+)/.exec(
+        ra.messages.slice(ra.messages.indexOf('SIP/2.0 200 OK')),
+      )
+      expect(offers(rb)[0]).toContain(`m=audio ${opAnswer![1]}`)
+      expect(requests(ra, 'BYE')).toBe(1)
+      expect(requests(result, 'BYE')).toBe(1)
+      expect(requests(rb, 'BYE')).toBe(1)
+      expect(s.queueLog.some((e) => e.kind === 'transfer')).toBe(true)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('the transfer button of a desk phone (REFER) is the engine’s blind transfer', async () => {
+    const s = await setup()
+    try {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_refer.xml', vars: { refer_ms: 300, target: '203' } },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const c = await finished(
+        await caller(s, 'caller_reinvited.xml', { hold_ms: 300 }, { timeoutMs: 10_000 }),
+      )
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(requests(ra, 'NOTIFY')).toBe(1)
+      expect(requests(rb, 'BYE')).toBe(1)
+      expect(requests(c, 'BYE')).toBe(1)
+      const transfer = s.queueLog.find((e) => e.kind === 'transfer')
+      expect(transfer?.agentId).toBe(s.co.ids.op1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('an outgoing call from the switchboard rings the operator’s phone, then the number through the trunk with the chosen presented number', async () => {
+    const trunk = await startSipp({
+      scenario: 'agent_answer.xml',
+      vars: { ring_ms: 50 },
+      traceMessages: true,
+      timeoutMs: 30_000,
+    })
+    const s = await setup({}, { outboundPort: trunk.port })
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const refused = await s.core.command(op.socket, 'call:dial', {
+        to: '+4799887766',
+        presentedNumber: '+4722222222',
+      })
+      expect(refused).toMatchObject({ error: { code: 'NUMBER_NOT_ALLOWED' } })
+      expect(
+        await s.core.command(op.socket, 'call:dial', {
+          to: '+4799887766',
+          presentedNumber: s.co.numbers.queueA,
+        }),
+      ).toEqual({ data: null })
+      const callId = await callIn(s, 'connected')
+      await until(() => s.sip.b2bua.counts.reinvites === 0)
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      const [ra, rt] = await Promise.all([a!.stop(3000), trunk.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(rt.code, explainSipp(rt)).toBe(0)
+      // The operator's phone is told to pick up by itself; the far end sees the queue's number.
+      expect(ra.messages).toMatch(/^Call-Info: .*answer-after=0/m)
+      const outside = rt.messages.slice(rt.messages.indexOf('INVITE sip:'))
+      expect(outside).toMatch(/^INVITE sip:\+4799887766@127\.0\.0\.1:\d+ SIP\/2\.0/)
+      expect(outside).toMatch(new RegExp(`^From: .*<sip:\\${s.co.numbers.queueA}@`, 'm'))
+      expect(outside).toMatch(
+        new RegExp(`^P-Asserted-Identity: <sip:\\${s.co.numbers.queueA}@`, 'm'),
+      )
+      expect(requests(ra, 'BYE')).toBe(1)
+      expect(requests(rt, 'BYE')).toBe(1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+      await trunk.stop(1000)
+    }
+  })
+
+  it('a caller whose phone vanishes is cleaned up by the session timer (RFC 4028)', async () => {
+    const s = await setup({}, { session: { sessionExpires: 3, minSessionExpires: 2 } })
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const tooShort = await runSipp({
+        scenario: 'caller_session.xml',
+        remote: s.remote,
+        service: queueNumber(s),
+        calls: 1,
+        vars: { session_s: 1 },
+        traceMessages: true,
+        timeoutMs: 5000,
+      })
+      expect(tooShort.messages).toMatch(/SIP\/2\.0 422 Session Interval Too Small/)
+      expect(tooShort.messages).toMatch(/^Min-SE: 2/m)
+      const started = Date.now()
+      const c = await finished(await caller(s, 'caller_session.xml', { session_s: 3 }))
+      // Never refreshed: the core ends it before the 3 s interval is over.
+      expect(Date.now() - started).toBeLessThan(3500)
+      expect(requests(c, 'BYE')).toBe(1)
+      expect(requests(await a!.stop(3000), 'BYE')).toBe(1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('a phone that stops answering OPTIONS loses its registration', async () => {
+    const s = await setup({}, { keepaliveMs: 300 })
+    try {
+      // Registered where nothing listens: the keepalive's OPTIONS is never answered.
+      await register(s, [['202', 9]])
+      await until(() => s.sip.registrar.size === 0, 10_000)
+      expect(s.sip.registrar.contactsOf(s.co.id, s.co.ids.op1)).toEqual([])
+    } finally {
+      await s.stop()
+    }
+  })
+})
