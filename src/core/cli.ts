@@ -46,7 +46,8 @@ Options:
     --json-logs         structured JSON logs instead of readable lines
   --tls-cert <file>   serve HTTPS and WSS with this certificate (PEM) …
     --tls-key <file>    … and this private key (PEM)
-  --sip               take calls over SIP as well (UDP and TCP; demo: resources/demo/sip.yaml)
+  --sip               take calls over SIP as well (UDP and TCP, and TLS on the next port with
+                      --tls-cert; demo: resources/demo/sip.yaml)
     --sip-listen <host:port>  where SIP listens (default 127.0.0.1:5060)
     --sip-config <file>       the companies' phones and trunks (see src/core/config/sip-file.ts)
   --session-idle-minutes <n>  a session ends after this long with no client connected (30)
@@ -300,6 +301,16 @@ async function serve(options: Options): Promise<void> {
           sip: {
             ...options.sip,
             file: v['sip-config'] ?? join(resourcesDir(), 'demo', 'sip.yaml'),
+            // With a certificate, SIP over TLS listens on the next port (5061 beside 5060).
+            ...(v['tls-cert'] && v['tls-key']
+              ? {
+                  tls: {
+                    cert: readFileSync(v['tls-cert'], 'utf8'),
+                    key: readFileSync(v['tls-key'], 'utf8'),
+                    port: options.sip.port === 0 ? 0 : options.sip.port + 1,
+                  },
+                }
+              : {}),
           },
         }
       : {}),

@@ -242,8 +242,12 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     })
     app.addMetrics(() => sip?.metrics() ?? '')
     logger.info(
-      { address: `${options.sip.host}:${sip.port}`, companies: companies.map((c) => c.companyId) },
-      'sip listening (udp and tcp)',
+      {
+        address: `${options.sip.host}:${sip.port}`,
+        ...(sip.tlsPort ? { tls: `${options.sip.host}:${sip.tlsPort}` } : {}),
+        companies: companies.map((c) => c.companyId),
+      },
+      sip.tlsPort ? 'sip listening (udp, tcp and tls)' : 'sip listening (udp and tcp)',
     )
   }
   for (const config of configs) {

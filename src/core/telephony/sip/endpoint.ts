@@ -40,6 +40,8 @@ export interface EndpointOptions {
   newTag?: () => string
   /** T1, T2, T4 (tests shorten them so transactions end quickly). */
   timers?: SipTimers
+  /** SIP over TLS with this certificate (PEM), on its own port. */
+  tls?: { cert: string; key: string; port: number }
 }
 
 export class SipEndpoint {
@@ -56,7 +58,12 @@ export class SipEndpoint {
     this.caps = options.capabilities ?? defaultCapabilities
     this.handlers = options.handlers ?? {}
     this.transport = new SipTransport(
-      { host: options.host, port: options.port, logger: options.logger },
+      {
+        host: options.host,
+        port: options.port,
+        logger: options.logger,
+        ...(options.tls ? { tls: options.tls } : {}),
+      },
       {
         onMessage: (message, inbound) =>
           message.kind === 'request'
@@ -138,7 +145,7 @@ export class SipEndpoint {
 
   private via(transport: TransactionTransport) {
     const branch = `${magicCookie}${this.instance}${(++this.branches).toString(36)}`
-    const protocol = transport.reliable ? 'TCP' : 'UDP'
+    const protocol = transport.protocol ?? (transport.reliable ? 'TCP' : 'UDP')
     return {
       name: 'Via',
       value: `SIP/2.0/${protocol} ${this.options.host}:${this.port};branch=${branch};rport`,

@@ -22,6 +22,8 @@ export interface SipOptions {
   clock: Clock
   logger: Logger
   timers?: SipTimers
+  /** SIP over TLS (RFC 3261 §26.2) with this certificate and key (PEM), on `port` (5061). */
+  tls?: { cert: string; key: string; port: number }
   /** How often registered phones are sent OPTIONS (default 30 s). */
   keepaliveMs?: number
   /** RFC 4028 session interval asked for and the least accepted, seconds (1800 and 90). */
@@ -39,6 +41,8 @@ export interface SipCounts {
 
 export interface SipHandle {
   port: number
+  /** The TLS port, 0 without a certificate. */
+  tlsPort: number
   endpoint: SipEndpoint
   registrar: Registrar
   b2bua: B2bua
@@ -91,6 +95,7 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
     clock,
     logger,
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   })
   const registrar = new Registrar(endpoint, options.companies, clock, logger, {
     ...(options.keepaliveMs !== undefined ? { keepaliveMs: options.keepaliveMs } : {}),
@@ -120,6 +125,7 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
   })
   return {
     port: endpoint.port,
+    tlsPort: endpoint.transport.securePort,
     endpoint,
     registrar,
     b2bua,

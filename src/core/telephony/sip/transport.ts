@@ -7,6 +7,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram'
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import { reasonPhrases, type SipMessage } from './message'
 import { parseMessage, StreamFramer, type ParseResult } from './parser'
@@ -14,7 +15,7 @@ import { answerable, responseFor, serialize } from './serializer'
 import type { TransactionTransport } from './transactions/timers'
 
 export interface Source {
-  transport: 'udp' | 'tcp'
+  transport: 'udp' | 'tcp' | 'tls'
   address: string
   port: number
 }
@@ -36,11 +37,15 @@ export interface TransportOptions {
   logger: Logger
   /** Largest message accepted (RFC 3261 §18.1.1 uses 1300 for UDP sending; we read up to 64 KiB). */
   maxMessageBytes?: number
+  /** SIP over TLS (RFC 3261 §26.2) on its own port (0: a free one), with this certificate (PEM). */
+  tls?: { cert: string; key: string; port: number }
 }
 
 export class SipTransport {
   private udp: UdpSocket | null = null
   private tcp: Server | null = null
+  private tls: TlsServer | null = null
+  private tlsPort = 0
   private readonly connections = new Set<Socket>()
   private boundPort = 0
 
@@ -51,6 +56,11 @@ export class SipTransport {
 
   get port(): number {
     return this.boundPort
+  }
+
+  /** The TLS port, or 0 without a certificate. */
+  get securePort(): number {
+    return this.tlsPort
   }
 
   /** Listens on UDP and TCP on the same port (port 0: a free one, the same for both). */
@@ -77,20 +87,38 @@ export class SipTransport {
       this.udp = udp
       this.tcp = tcp
       this.boundPort = port
+      if (this.options.tls) await this.listenTls(this.options.tls)
       return
     }
     throw new Error('could not find a port free for both UDP and TCP')
+  }
+
+  private async listenTls(tls: { cert: string; key: string; port: number }): Promise<void> {
+    const server = createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, (s) =>
+      this.accept(s, 'tls'),
+    )
+    // A client that fails the handshake is its own problem, not the listener's.
+    server.on('tlsClientError', () => {})
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(tls.port, this.options.host, () => resolve())
+    })
+    const address = server.address()
+    this.tlsPort = typeof address === 'object' && address ? address.port : tls.port
+    this.tls = server
   }
 
   async close(): Promise<void> {
     for (const socket of this.connections) socket.destroy()
     this.connections.clear()
     await Promise.all([
+      new Promise<void>((resolve) => (this.tls ? this.tls.close(() => resolve()) : resolve())),
       new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve())),
       new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve())),
     ])
     this.udp = null
     this.tcp = null
+    this.tls = null
   }
 
   /** A UDP path to any address (requests the core sends, responses to a Via's sent-by). */
@@ -111,16 +139,17 @@ export class SipTransport {
     })
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, transport: 'tcp' | 'tls' = 'tcp'): void {
     this.connections.add(socket)
     const framer = new StreamFramer(this.options.maxMessageBytes)
     const source: Source = {
-      transport: 'tcp',
+      transport,
       address: socket.remoteAddress ?? '',
       port: socket.remotePort ?? 0,
     }
     const reply: TransactionTransport = {
       reliable: true,
+      protocol: transport === 'tls' ? 'TLS' : 'TCP',
       send: (message) => {
         if (!socket.destroyed) socket.write(serialize(message))
       },

@@ -19,5 +19,7 @@ export const defaultTimers: SipTimers = { t1: 500, t2: 4000, t4: 5000, d: 32_000
 export interface TransactionTransport {
   /** TCP and TLS deliver or fail; UDP may lose, so only UDP is retransmitted (§17.1.1.2). */
   readonly reliable: boolean
+  /** What our Via says for requests sent this way (UDP when not given). */
+  readonly protocol?: 'UDP' | 'TCP' | 'TLS'
   send(message: SipMessage): void
 }
