@@ -18,6 +18,7 @@ import pretty from 'pino-pretty'
 import { AccountError, AccountService } from './accounts/account-service'
 import { describePasswordProblem, passwordProblem } from './accounts/password-policy'
 import { ConfigError, loadCompanyFile } from './config/company-file'
+import { loadSipFile } from './config/sip-file'
 import { loadTrafficFile } from './config/traffic-file'
 import { readAccountsFile, startCore, type CoreHandle } from './host'
 import { openDatabase } from './persistence/database'
@@ -30,7 +31,7 @@ const version = '0.1.0'
 const usage = `Usage:
   sentral-core demo  [options]                 the demo company with simulated traffic
   sentral-core run   [--company <file> [--accounts <file>] [--traffic <file>]] [options]
-  sentral-core check --company <file> [--traffic <file>] [--accounts <file>]
+  sentral-core check --company <file> [--traffic <file>] [--accounts <file>] [--sip-config <file>]
   sentral-core admin create --company <id> --username <name> --first <name> --last <name>
                      --extension <n> [--user <existing user id>]
                      (the password is read from SENTRAL_ADMIN_PASSWORD or asked for)
@@ -186,6 +187,7 @@ async function check(options: Options): Promise<number> {
   const company = await loadCompanyFile(options.values.company!)
   if (options.values.traffic) await loadTrafficFile(options.values.traffic, company)
   if (options.values.accounts) readAccountsFile(options.values.accounts)
+  if (options.values['sip-config']) await loadSipFile(options.values['sip-config'], [company])
   process.stdout.write(
     `${company.name}: ${company.users.length} users, ${company.queues.length} queues — configuration is valid\n`,
   )

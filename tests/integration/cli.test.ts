@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { io as connect } from 'socket.io-client'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { StateDelta, StateSnapshot } from '../../src/shared/protocol'
+import { explainSipp, freePort, runSipp } from '../helpers/sipp'
 
 const cli = join(process.cwd(), 'out', 'core', 'cli.js')
 const dir = mkdtempSync(join(tmpdir(), 'sentral-cli-'))
@@ -100,6 +101,20 @@ describe('sentral-core', () => {
     expect(result.stderr).toContain('arrivals[0].queue')
   })
 
+  it('rejects a bad SIP file the same way', async () => {
+    const good = file('good-for-sip.yaml', company)
+    const id = /id: ([\w.-]+)/.exec(company)![1]!
+    const sip = file(
+      'sip.yaml',
+      `companies:\n  ${id}:\n    domain: sip.test\n    trunks: [{ name: t, peers: [not-an-ip] }]\n`,
+    )
+    const result = await run(['check', '--company', good, '--sip-config', sip])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(sip)
+    expect(result.stderr).toContain(`companies.${id}.trunks[0].peers[0]`)
+    expect(result.stderr).toContain('expected an IP address')
+  })
+
   it('rejects unknown options with exit code 2 and the usage', async () => {
     const result = await run(['demo', '--speed', 'ludicrous'])
     expect(result.code).toBe(2)
@@ -173,6 +188,44 @@ describe('sentral-core', () => {
     expect(snapshot.users).toHaveLength(30)
     expect(new Set(snapshot.users.map((u) => u.department)).size).toBe(4)
     expect(snapshot.queues).toHaveLength(4)
+    const exit = new Promise<number | null>((resolve) => core.child.on('exit', resolve))
+    core.child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+  })
+
+  it('demo --sip takes registrations from the demo phones with the documented password', async () => {
+    const port = await freePort()
+    const core = await start([
+      'demo',
+      '--data-dir',
+      join(dir, 'demo-sip'),
+      '--sip',
+      '--sip-listen',
+      `127.0.0.1:${port}`,
+    ])
+    expect(core.lines().join('\n')).toMatch(/sip listening/)
+    const result = await runSipp({
+      scenario: 'register.xml',
+      remote: `127.0.0.1:${port}`,
+      csv: [['201', 'Nordlys-sip-2026', '5999']],
+      calls: 1,
+      authUri: 'demo.sentral.local',
+      vars: { domain: 'demo.sentral.local' },
+      timeoutMs: 10_000,
+    })
+    expect(result.code, explainSipp(result)).toBe(0)
+    const wrong = await runSipp({
+      scenario: 'register.xml',
+      remote: `127.0.0.1:${port}`,
+      csv: [['202', 'Nordlys-demo-2026', '5999']],
+      calls: 1,
+      authUri: 'demo.sentral.local',
+      vars: { domain: 'demo.sentral.local' },
+      timeoutMs: 5000,
+    })
+    expect(wrong.code).not.toBe(0)
+    const metrics = await (await fetch(`${core.url}/metrics`)).text()
+    expect(metrics).toMatch(/^sentral_sip_registrations 1$/m)
     const exit = new Promise<number | null>((resolve) => core.child.on('exit', resolve))
     core.child.kill('SIGTERM')
     expect(await exit).toBe(0)
