@@ -4,7 +4,7 @@
  * instance typed by `Tables`, so SqlStore and the migrations are written once.
  */
 import SQLite from 'better-sqlite3'
-import type { Generated } from 'kysely'
+import type { Generated, SqliteDatabase } from 'kysely'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 
@@ -69,7 +69,12 @@ export function openDatabase(options: OpenDatabaseOptions = {}): DatabaseHandle 
   database.pragma('foreign_keys = ON')
   database.pragma('synchronous = NORMAL')
   database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`)
-  return { db: new Kysely<Tables>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' }
+  return {
+    db: new Kysely<Tables>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    }),
+    dialect: 'sqlite',
+  }
 }
 
 // ───────────────────────────── tables ─────────────────────────────
@@ -292,4 +297,26 @@ export interface AuditLogTable {
   before: Json | null
   after: Json | null
   at: number
+}
+
+/**
+ * Kysely prepares every query it runs; preparing is most of the cost of a small insert. The
+ * same SQL text gets the same prepared statement (queries are run one at a time on this
+ * connection and never streamed, so a statement is never busy when it is reused).
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => database.close(),
+    prepare: (text) => {
+      let statement = statements.get(text)
+      if (!statement) {
+        // Bounded: inserts of many rows make a new text per row count.
+        if (statements.size >= 500) statements.clear()
+        statement = database.prepare(text)
+        statements.set(text, statement)
+      }
+      return statement
+    },
+  }
 }

@@ -4,6 +4,10 @@
  * pause, including automatic pauses). Each step's writes are one unit; `after` runs a function
  * once everything recorded so far is durable, which is how the server makes sure a client never
  * hears that a call ended before the call's log records are stored.
+ *
+ * Steps that arrive while a write is under way are written together in the next transaction
+ * (group commit): under load one transaction carries many steps instead of one each, and the
+ * order is kept, since batches are written one after the other in the order they were queued.
  */
 import type { Logger } from 'pino'
 import type { CompanyId, QueueId, UserId } from '../../shared/ids'
@@ -11,9 +15,13 @@ import type { EngineState } from '../domain/state'
 import type { Outputs } from '../domain/io'
 import type { MembershipState, Store } from '../persistence/store'
 
+type StepWrite = (tx: Store) => Promise<void>
+
 export class Recorder {
   private chain: Promise<void> = Promise.resolve()
   private failures = 0
+  /** Steps queued for the next transaction, which is already on the chain. */
+  private batch: StepWrite[] = []
 
   constructor(
     private readonly store: Store,
@@ -43,19 +51,31 @@ export class Recorder {
     )
       return
     const now = this.state().now
-    const work = async () => {
-      await this.store.transaction(async (tx) => {
-        if (out.callLog.length > 0) await tx.appendCallLog(out.callLog)
-        for (const callback of out.callbacks) await tx.markCalledBack(callback)
-        if (out.queueLog.length > 0) await tx.appendQueueEvents(out.queueLog)
-        for (const e of ended) await tx.saveTrail(e.companyId, e.callId, e.trail, now)
-        for (const m of memberships) await tx.setMembership(m.companyId, m.state)
-      })
+    const write: StepWrite = async (tx) => {
+      if (out.callLog.length > 0) await tx.appendCallLog(out.callLog)
+      for (const callback of out.callbacks) await tx.markCalledBack(callback)
+      if (out.queueLog.length > 0) await tx.appendQueueEvents(out.queueLog)
+      for (const e of ended) await tx.saveTrail(e.companyId, e.callId, e.trail, now)
+      for (const m of memberships) await tx.setMembership(m.companyId, m.state)
     }
-    this.chain = this.chain.then(work).catch((error: unknown) => {
-      this.failures++
-      this.logger.error({ err: error }, 'could not store the outputs of a step')
-    })
+    this.batch.push(write)
+    if (this.batch.length > 1) return
+    this.chain = this.chain
+      .then(async () => {
+        const batch = this.batch
+        this.batch = []
+        try {
+          await this.store.transaction(async (tx) => {
+            for (const step of batch) await step(tx)
+          })
+        } catch (error) {
+          this.failures += batch.length
+          throw error
+        }
+      })
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'could not store the outputs of a step')
+      })
   }
 
   /** Run `fn` when everything recorded so far has been written (or has failed and been logged). */

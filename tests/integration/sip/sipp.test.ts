@@ -52,6 +52,7 @@ async function setup(
     strategy?: RoutingStrategy
     session?: { sessionExpires: number; minSessionExpires: number }
     keepaliveMs?: number
+    maxLegs?: number
   } = {},
 ): Promise<Setup> {
   const co = testCompany('sip')
@@ -95,6 +96,7 @@ async function setup(
       timers,
       keepaliveMs: options.keepaliveMs ?? 600_000,
       ...(options.session ?? {}),
+      ...(options.maxLegs !== undefined ? { maxLegs: options.maxLegs } : {}),
     },
   })
   const sip = core.core.sip!
@@ -694,6 +696,32 @@ describe('SIP with sipp phones and trunk', () => {
       await register(s, [['202', 9]])
       await until(() => s.sip.registrar.size === 0, 10_000)
       expect(s.sip.registrar.contactsOf(s.co.id, s.co.ids.op1)).toEqual([])
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('a core that is full refuses new callers with 503 and Retry-After, and keeps the ones it has', async () => {
+    const s = await setup({}, { maxLegs: 1 })
+    try {
+      const first = await caller(s, 'caller_cancel.xml', { cancel_ms: 1500 })
+      await until(() => s.core.core.runtime.state.companies.get(s.co.id)!.calls.size === 1)
+      const second = await runSipp({
+        scenario: 'caller.xml',
+        remote: s.remote,
+        service: queueNumber(s),
+        calls: 1,
+        traceMessages: true,
+        timeoutMs: 5000,
+      })
+      expect(second.code).not.toBe(0)
+      expect(second.messages).toMatch(/SIP\/2\.0 503 Service Unavailable/)
+      expect(second.messages).toMatch(/^Retry-After: 5/m)
+      await finished(first)
+      expect(s.queueLog.filter((e) => e.kind === 'enter')).toHaveLength(1)
+      const metrics = await (await fetch(`${s.core.url}/metrics`)).text()
+      expect(metrics).toMatch(/^sentral_sip_refused_total 1$/m)
+      await expectClean(s)
     } finally {
       await s.stop()
     }

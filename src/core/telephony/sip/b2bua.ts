@@ -59,6 +59,13 @@ export interface B2buaOptions {
   sessionExpires?: number
   /** The smallest session interval we accept (RFC 4028 §5: at least 90). */
   minSessionExpires?: number
+  /**
+   * Admission control: new callers are refused with 503 (and Retry-After) while this many SIP
+   * legs are live, or while `overloaded()` says the core is falling behind, so a flood makes
+   * the core refuse calls rather than run out of memory or answer nobody in time.
+   */
+  maxLegs?: number
+  overloaded?: () => boolean
 }
 
 interface Fork {
@@ -126,6 +133,8 @@ export class B2bua {
   private readonly sessionExpires: number
   private readonly minSessionExpires: number
   private nextLeg = 0
+  /** Callers refused with 503 because the core was full or falling behind. */
+  refused = 0
 
   constructor(private readonly o: B2buaOptions) {
     this.timers = o.timers ?? defaultTimers
@@ -362,6 +371,10 @@ export class B2bua {
       return ctx.respond(403)
     }
     if (!number) return ctx.respond(404)
+    if (this.legs.size >= (this.o.maxLegs ?? 10_000) || this.o.overloaded?.()) {
+      this.refused++
+      return ctx.respond(503, [{ name: 'Retry-After', value: '5' }])
+    }
     const se = this.sessionRequest(request)
     if (se === 'too-small')
       return ctx.respond(422, [{ name: 'Min-SE', value: String(this.minSessionExpires) }])
@@ -987,9 +1000,13 @@ export class B2bua {
     return sink ? sink(input) : null
   }
 
-  /** From inside a command: the engine is mid-step, so the event waits for it to finish. */
+  /**
+   * From inside a command: the engine is mid-step, so the event waits for it to finish. It
+   * waits for a timer, not a microtask: a queue whose members have no phone registered would
+   * otherwise re-offer in a loop that never lets the event loop breathe.
+   */
   private emitLater(input: EngineInput): void {
-    queueMicrotask(() => this.emit(input))
+    this.o.clock.setTimer(this.o.clock.now(), () => this.emit(input))
   }
 
   /**

@@ -29,6 +29,10 @@ export interface SipOptions {
   /** RFC 4028 session interval asked for and the least accepted, seconds (1800 and 90). */
   sessionExpires?: number
   minSessionExpires?: number
+  /** Admission control (see B2buaOptions): most live SIP legs, and the event-loop lag (ms)
+   * above which new callers are refused with 503. */
+  maxLegs?: number
+  maxLagMs?: number
 }
 
 export interface SipCounts {
@@ -100,6 +104,8 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
   const registrar = new Registrar(endpoint, options.companies, clock, logger, {
     ...(options.keepaliveMs !== undefined ? { keepaliveMs: options.keepaliveMs } : {}),
   })
+  const lag = new LagGauge(clock)
+  const maxLagMs = options.maxLagMs ?? 500
   const b2bua = new B2bua({
     endpoint,
     registrar,
@@ -113,14 +119,16 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
     ...(options.minSessionExpires !== undefined
       ? { minSessionExpires: options.minSessionExpires }
       : {}),
+    ...(options.maxLegs !== undefined ? { maxLegs: options.maxLegs } : {}),
+    overloaded: () => lag.lagMs > maxLagMs,
   })
   await endpoint.listen()
-  // The registrar's keepalive is always pending while SIP runs: it is not a leftover.
+  // The registrar's keepalive and the lag gauge are always pending while SIP runs.
   const counts = (): SipCounts => ({
     transactions: endpoint.transactions.size,
     dialogs: b2bua.counts.dialogs,
     legs: b2bua.counts.legs,
-    timers: clock.pending - 1 - registrar.size,
+    timers: clock.pending - 2 - registrar.size,
     registrations: registrar.size,
   })
   return {
@@ -150,14 +158,46 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
         '# HELP sentral_sip_registrations Registered phone contacts.',
         '# TYPE sentral_sip_registrations gauge',
         `sentral_sip_registrations ${c.registrations}`,
+        '# HELP sentral_sip_refused_total Callers refused with 503 (the core full or behind).',
+        '# TYPE sentral_sip_refused_total counter',
+        `sentral_sip_refused_total ${b2bua.refused}`,
         '',
       ].join('\n')
     },
     close: async () => {
+      lag.stop()
       b2bua.close()
       registrar.close()
       await endpoint.close()
       clock.clearAll()
     },
+  }
+}
+
+/**
+ * How far behind the event loop is: a timer every 100 ms notes how late it fired, and the
+ * gauge keeps the latest lateness, decaying so one slow moment does not refuse calls for long.
+ */
+export class LagGauge {
+  lagMs = 0
+  private timer: TimerHandle
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly everyMs = 100,
+  ) {
+    this.timer = this.schedule(clock.now() + everyMs)
+  }
+
+  stop(): void {
+    this.clock.clearTimer(this.timer)
+  }
+
+  private schedule(at: number): TimerHandle {
+    return this.clock.setTimer(at, () => {
+      const late = Math.max(0, this.clock.now() - at)
+      this.lagMs = Math.max(late, this.lagMs / 2)
+      this.timer = this.schedule(this.clock.now() + this.everyMs)
+    })
   }
 }
