@@ -5,9 +5,11 @@
  * once everything recorded so far is durable, which is how the server makes sure a client never
  * hears that a call ended before the call's log records are stored.
  *
- * Steps that arrive while a write is under way are written together in the next transaction
- * (group commit): under load one transaction carries many steps instead of one each, and the
- * order is kept, since batches are written one after the other in the order they were queued.
+ * Steps are written together (group commit): a write waits `batchMs` for more steps to join
+ * it, and steps that arrive while a write is under way go in the next one. Under load one
+ * transaction then carries many steps instead of one each (a commit rewrites every page it
+ * touched, so this is most of the cost), and the order is kept, since batches are written one
+ * after the other in the order they were queued.
  */
 import type { Logger } from 'pino'
 import type { CompanyId, QueueId, UserId } from '../../shared/ids'
@@ -27,6 +29,7 @@ export class Recorder {
     private readonly store: Store,
     private readonly state: () => EngineState,
     private readonly logger: Logger,
+    private readonly batchMs = 5,
   ) {}
 
   get failedWrites(): number {
@@ -62,6 +65,7 @@ export class Recorder {
     if (this.batch.length > 1) return
     this.chain = this.chain
       .then(async () => {
+        if (this.batchMs > 0) await new Promise((resolve) => setTimeout(resolve, this.batchMs))
         const batch = this.batch
         this.batch = []
         try {
