@@ -16,7 +16,7 @@ import { EngineError } from './errors'
 import {
   addOutput,
   emptyOutputs,
-  noChanges,
+  none,
   type EngineInput,
   type Outputs,
   type StepResult,
@@ -95,14 +95,13 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
       error: new EngineError('CLOCK_WENT_BACKWARDS', `now ${now} is before ${state.now}`),
     }
   }
-  // One working context per company touched in this step (rarely more than one).
-  const contexts: Ctx[] = []
-  for (
-    let entry = state.timers.peek();
-    entry !== undefined && entry.at <= now;
-    entry = state.timers.peek()
-  ) {
-    state.timers.pop()
+  // One working context per company touched in this step (rarely more than one). The list is
+  // scratch space, emptied at the end of every step (steps never nest).
+  const contexts = scratchContexts
+  contexts.length = 0
+  const timers = state.timers
+  for (let entry = timers.peek(); entry !== undefined && entry.at <= now; entry = timers.peek()) {
+    timers.pop()
     const co = state.companies.get(entry.companyId)
     if (!co) continue
     const ctx = contextFor(contexts, state, co, out, entry.at)
@@ -121,9 +120,12 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
       distribute(ctx)
     }
   }
-  for (const ctx of contexts) collectChanges(ctx.co, out)
+  for (let i = 0; i < contexts.length; i++) collectChanges(contexts[i]!.co, out)
+  contexts.length = 0
   return { state, out, error }
 }
+
+const scratchContexts: Ctx[] = []
 
 function contextFor(
   contexts: Ctx[],
@@ -132,7 +134,8 @@ function contextFor(
   out: Outputs,
   at: Instant,
 ): Ctx {
-  for (const ctx of contexts) {
+  for (let i = 0; i < contexts.length; i++) {
+    const ctx = contexts[i]!
     if (ctx.co === co) {
       ctx.now = at
       return ctx
@@ -219,8 +222,26 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     0
   )
     return
-  addOutput(out, 'changes', { companyId: co.id, ...c })
-  co.changes = noChanges()
+  addOutput(out, 'changes', {
+    companyId: co.id,
+    calls: c.calls,
+    removedCalls: c.removedCalls,
+    agents: c.agents,
+    users: c.users,
+    removedUsers: c.removedUsers,
+    queues: c.queues,
+    removedQueues: c.removedQueues,
+    missed: c.missed,
+  })
+  // The lists now belong to the outputs; the company starts a new (empty) change set.
+  c.calls = none
+  c.removedCalls = none
+  c.agents = none
+  c.users = none
+  c.removedUsers = none
+  c.queues = none
+  c.removedQueues = none
+  c.missed = none
   co.changeGen++
 }
 
