@@ -11,6 +11,7 @@ import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
 import { addOutput, type LegEndReason } from './io'
 import { transitionLeg } from './leg-machine'
+import { insertAt, removeAt } from './lists'
 import { isOpen } from './opening-hours'
 import type {
   Agent,
@@ -95,12 +96,12 @@ export function endLeg(
   if (reason !== null) ctx.command({ type: 'end', companyId: ctx.co.id, legId: leg.id, reason })
   ctx.co.legs.delete(leg.id)
   const i = call.legIds.indexOf(leg.id)
-  if (i >= 0) call.legIds.splice(i, 1)
+  if (i >= 0) removeAt(call.legIds, i)
   if (leg.ownerId !== null) {
     const agent = ctx.co.agents.get(leg.ownerId)
     if (agent) {
       const k = agent.legs.indexOf(leg)
-      if (k >= 0) agent.legs.splice(k, 1)
+      if (k >= 0) removeAt(agent.legs, k)
       if (wasAnswered) finishCallForAgent(ctx, agent, talkedMs, wrapUpQueueId)
     }
     const ledger = userLedgerOf(call, leg.ownerId)
@@ -128,7 +129,7 @@ export function moveCall(ctx: Ctx, call: Call, to: Call['state']): void {
 export function moveLeg(ctx: Ctx, leg: Leg, to: Leg['state']): number {
   const agent = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
   if (agent) adjust(agent, leg.state, -1)
-  const { talkedMs } = transitionLeg(leg, to, ctx.now)
+  const talkedMs = transitionLeg(leg, to, ctx.now)
   if (agent) {
     adjust(agent, to, 1)
     ctx.touchAgent(agent)
@@ -272,7 +273,7 @@ export function endOffer(
     if (leg) endLeg(ctx, call, leg, reason)
   }
   const i = call.offers.indexOf(offer)
-  if (i >= 0) call.offers.splice(i, 1)
+  if (i >= 0) removeAt(call.offers, i)
   ctx.touchCall(call)
   if (offer.userId !== null) ctx.touchAgent(offer.userId)
 }
@@ -283,6 +284,7 @@ export function withdrawOffers(
   reason: LegEndReason,
   exceptLegId: string | null = null,
 ): void {
+  if (call.offers.length === 0) return
   for (const offer of [...call.offers]) endOffer(ctx, call, offer, reason, exceptLegId)
 }
 
@@ -328,6 +330,8 @@ export function withdrawQueueOffersFor(
   agent: Agent,
   onlyQueue: QueueId | null = null,
 ): void {
+  // Only ringing legs are offers still to withdraw (agent.ringing counts them).
+  if (agent.ringing === 0) return
   for (const leg of [...agent.legs]) {
     if (leg.state !== 'ringing' || leg.role !== 'offer') continue
     const call = leg.call
@@ -357,7 +361,7 @@ function insertWaiting(queue: QueueRuntime, call: Call): void {
     if (compareWaiting(list[mid]!, call) <= 0) lo = mid + 1
     else hi = mid
   }
-  list.splice(lo, 0, call)
+  insertAt(list, lo, call)
 }
 
 export function removeFromWaiting(ctx: Ctx, call: Call): void {
@@ -365,7 +369,7 @@ export function removeFromWaiting(ctx: Ctx, call: Call): void {
   const queue = ctx.co.queues.get(call.queueId)
   if (queue) {
     const i = queue.waiting.indexOf(call)
-    if (i >= 0) queue.waiting.splice(i, 1)
+    if (i >= 0) removeAt(queue.waiting, i)
     ctx.touchQueue(queue)
     ctx.markDirty(queue)
   }
@@ -439,7 +443,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   if (options.priority !== undefined) call.priority = options.priority
   call.vip = ctx.co.vipNumbers.has(call.remote.number)
   call.ring = null
-  call.triedThisRound.length = 0
+  if (call.triedThisRound.length > 0) call.triedThisRound.length = 0
   call.nextOfferAt = ctx.now
   call.progressiveCount = 1
   call.progressiveStarted = false
@@ -729,7 +733,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   const offer = findOffer(call, leg.id)
   if (offer) {
     const i = call.offers.indexOf(offer)
-    call.offers.splice(i, 1)
+    removeAt(call.offers, i)
     for (const other of offer.legIds) {
       const otherLeg = other !== leg.id ? ctx.co.legs.get(other) : undefined
       if (otherLeg) endLeg(ctx, call, otherLeg, 'answered-elsewhere')
@@ -754,7 +758,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   }
   bridgePartner(ctx, call, leg, fromQueue)
   call.ring = null
-  call.triedThisRound.length = 0
+  if (call.triedThisRound.length > 0) call.triedThisRound.length = 0
 }
 
 /** Make `leg` the remote party's partner and connect them. */

@@ -4,6 +4,7 @@ import type { Ctx } from './context'
 import { isOpen, nextMinute } from './opening-hours'
 import { consultEnded, parkTimedOut } from './operations'
 import { clearAbsence } from './presence'
+import type { Offer } from './state'
 import type { TimerEntry } from './timers'
 
 export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
@@ -11,8 +12,9 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
   switch (entry.kind) {
     case 'offer-timeout': {
       const call = co.calls.get(entry.ref)
-      const offer = call?.offers.find((o) => o.token === entry.token)
-      if (!call || !offer) return
+      if (!call) return
+      const offer = offerWithToken(call.offers, entry.token)
+      if (!offer) return
       if (offer.queueId !== null) return queueOfferUnanswered(ctx, call, offer, 'no-answer')
       endOffer(ctx, call, offer, 'no-answer')
       if (call.offers.length === 0 && call.state === 'ringing') notAnswered(ctx, call, 'no-answer')
@@ -107,4 +109,9 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       return
     }
   }
+}
+
+function offerWithToken(offers: readonly Offer[], token: number): Offer | undefined {
+  for (let i = 0; i < offers.length; i++) if (offers[i]!.token === token) return offers[i]
+  return undefined
 }

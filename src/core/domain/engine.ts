@@ -95,16 +95,14 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
       error: new EngineError('CLOCK_WENT_BACKWARDS', `now ${now} is before ${state.now}`),
     }
   }
-  // One working context per company touched in this step (rarely more than one). The list is
-  // scratch space, emptied at the end of every step (steps never nest).
-  const contexts = scratchContexts
-  contexts.length = 0
+  // One working context per company touched in this step (rarely more than one).
+  resetContexts()
   const timers = state.timers
   for (let entry = timers.peek(); entry !== undefined && entry.at <= now; entry = timers.peek()) {
     timers.pop()
     const co = state.companies.get(entry.companyId)
     if (!co) continue
-    const ctx = contextFor(contexts, state, co, out, entry.at)
+    const ctx = contextFor(state, co, out, entry.at)
     fireDeadline(ctx, entry)
     distribute(ctx)
   }
@@ -115,34 +113,49 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
     if (!co) {
       error = new EngineError('UNKNOWN_COMPANY', `no company ${input.companyId}`)
     } else {
-      const ctx = contextFor(contexts, state, co, out, now)
+      const ctx = contextFor(state, co, out, now)
       error = apply(ctx, input)
       distribute(ctx)
     }
   }
-  for (let i = 0; i < contexts.length; i++) collectChanges(contexts[i]!.co, out)
-  contexts.length = 0
+  collectAllChanges(out)
+  resetContexts()
   return { state, out, error }
 }
 
-const scratchContexts: Ctx[] = []
+/*
+ * The contexts of the step in progress: the first company's, and any others in the order they
+ * were first touched. Steps never nest; both are cleared when a step ends.
+ */
+let firstCtx: Ctx | null = null
+let moreCtx: Ctx[] | null = null
 
-function contextFor(
-  contexts: Ctx[],
-  state: EngineState,
-  co: CompanyState,
-  out: Outputs,
-  at: Instant,
-): Ctx {
-  for (let i = 0; i < contexts.length; i++) {
-    const ctx = contexts[i]!
-    if (ctx.co === co) {
-      ctx.now = at
-      return ctx
+function resetContexts(): void {
+  firstCtx = null
+  moreCtx = null
+}
+
+function collectAllChanges(out: Outputs): void {
+  if (firstCtx !== null) collectChanges(firstCtx.co, out)
+  if (moreCtx !== null) for (const ctx of moreCtx) collectChanges(ctx.co, out)
+}
+
+function contextFor(state: EngineState, co: CompanyState, out: Outputs, at: Instant): Ctx {
+  if (firstCtx === null) return (firstCtx = new Ctx(state, co, at, out))
+  if (firstCtx.co === co) {
+    firstCtx.now = at
+    return firstCtx
+  }
+  if (moreCtx !== null) {
+    for (const ctx of moreCtx) {
+      if (ctx.co === co) {
+        ctx.now = at
+        return ctx
+      }
     }
   }
   const ctx = new Ctx(state, co, at, out)
-  contexts.push(ctx)
+  ;(moreCtx ??= []).push(ctx)
   return ctx
 }
 

@@ -20,17 +20,19 @@ const maxPasses = 16
 
 /*
  * Scratch space. Distribution runs to completion inside one step and never nests, so these
- * lists are reused instead of being allocated for every event; nothing keeps them.
+ * lists are reused instead of being allocated for every event; nothing keeps them. Each is
+ * used up to its count; what lies beyond is left over from earlier use.
  */
 /** One cursor per queue being served: the queue, and the position of its next caller. */
 const cursorQueues: QueueRuntime[] = []
 const cursorIndex: number[] = []
-/** The queues dirtied during the previous pass, swapped with the company's list. */
-let spareDirty: QueueRuntime[] = []
+let cursorCount = 0
 /** Members (by index) this caller's offers are ringing, as found by memberReasons. */
 const offeredScratch: number[] = []
+let offeredCount = 0
 /** The tier being ranked: member indexes, and per tier position its sort key and figure. */
 const tierScratch: number[] = []
+let tierCount = 0
 const keyScratch: number[] = []
 const valueScratch: number[] = []
 const permScratch: number[] = []
@@ -45,10 +47,8 @@ export function distribute(ctx: Ctx): void {
     refreshStaleAgents(co, ctx.now)
     const dirty = co.dirtyQueues
     if (dirty.length === 0) return
-    co.dirtyQueues = spareDirty
-    spareDirty = dirty
-    cursorQueues.length = 0
-    cursorIndex.length = 0
+    co.dirtyQueues = []
+    cursorCount = 0
     let emptied: QueueRuntime[] | null = null
     for (let i = 0; i < dirty.length; i++) {
       const queue = dirty[i]!
@@ -56,18 +56,17 @@ export function distribute(ctx: Ctx): void {
       if (queue.waiting.length === 0) continue
       if (queue.config.leaveWhenEmpty && queue.presentCount === 0) (emptied ??= []).push(queue)
       else {
-        cursorQueues.push(queue)
-        cursorIndex.push(0)
+        cursorQueues[cursorCount] = queue
+        cursorIndex[cursorCount++] = 0
       }
     }
-    dirty.length = 0
     if (emptied !== null)
       for (const queue of emptied)
         for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
-    while (cursorQueues.length > 0) {
+    while (cursorCount > 0) {
       let best = -1
       let bestCall: Call | null = null
-      for (let i = 0; i < cursorQueues.length; i++) {
+      for (let i = 0; i < cursorCount; i++) {
         const queue = cursorQueues[i]!
         const index = skipSatisfied(queue, cursorIndex[i]!)
         cursorIndex[i] = index
@@ -93,8 +92,11 @@ export function distribute(ctx: Ctx): void {
 }
 
 function removeCursor(i: number): void {
-  cursorQueues.splice(i, 1)
-  cursorIndex.splice(i, 1)
+  cursorCount--
+  for (; i < cursorCount; i++) {
+    cursorQueues[i] = cursorQueues[i + 1]!
+    cursorIndex[i] = cursorIndex[i + 1]!
+  }
 }
 
 /** Callers of one-offer-at-a-time strategies whose offer is ringing need nothing now. */
@@ -131,15 +133,15 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   for (let i = 0; i < reasons.length; i++)
     if (reasons[i] === 0) best = Math.min(best, members[i]!.membership.penalty)
   const tier = tierScratch
-  tier.length = 0
+  let n = 0
   for (let i = 0; i < reasons.length; i++) {
     if (reasons[i] !== 0) continue
-    if (members[i]!.membership.penalty === best) tier.push(i)
+    if (members[i]!.membership.penalty === best) tier[n++] = i
     else reasons[i] = penaltyTierCode
   }
+  tierCount = n
   const strategy = config.strategy
   const rankedBy = rank(ctx.co, queue, strategy, ctx.now)
-  const n = tier.length
   const ranked = new Array<number>(n)
   const values = new Array<number>(n)
   if (rankedBy === 'position') {
@@ -226,29 +228,35 @@ function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, reasons: ReasonC
 function memberReasons(queue: QueueRuntime, call: Call): ReasonCodes {
   const reasons = queue.memberCodes.slice()
   const offered = offeredScratch
-  offered.length = 0
+  let count = 0
   const offers = call.offers
   for (let k = 0; k < offers.length; k++) {
     const userId = offers[k]!.userId
     const order = userId !== null ? queue.memberIndex.get(userId) : undefined
     if (order !== undefined) {
       reasons[order] = 0
-      offered.push(order)
+      offered[count++] = order
     }
   }
+  offeredCount = count
   const tried = call.triedThisRound
   for (let k = 0; k < tried.length; k++) {
     const order = queue.memberIndex.get(tried[k]!)
-    if (order !== undefined && reasons[order] === 0 && !offered.includes(order))
+    if (order !== undefined && reasons[order] === 0 && !isOffered(order))
       reasons[order] = noAnswerCode
   }
   return reasons
 }
 
+/** Whether one of this caller's offers rings member `index` (see memberReasons). */
+function isOffered(index: number): boolean {
+  for (let k = 0; k < offeredCount; k++) if (offeredScratch[k] === index) return true
+  return false
+}
+
 /** Whether every eligible member is already ringing for this caller (or nobody is eligible). */
 function allEligibleOffered(reasons: ReasonCodes): boolean {
-  for (let i = 0; i < reasons.length; i++)
-    if (reasons[i] === 0 && !offeredScratch.includes(i)) return false
+  for (let i = 0; i < reasons.length; i++) if (reasons[i] === 0 && !isOffered(i)) return false
   return true
 }
 
@@ -265,11 +273,9 @@ function rank(
 ): RankBasis {
   const tier = tierScratch
   const members = queue.members
-  const n = tier.length
+  const n = tierCount
   const keys = keyScratch
   const values = valueScratch
-  keys.length = n
-  values.length = n
   switch (strategy) {
     case 'ring-all':
     case 'linear':
@@ -312,11 +318,15 @@ function rank(
  * member order, so ties go to the member listed first.
  */
 function sortedTier(n: number): number[] {
-  const perm = permScratch
   const keys = keyScratch
-  perm.length = n
+  if (n > 24) {
+    // Large tiers (rare): the library's stable sort.
+    const perm = new Array<number>(n)
+    for (let t = 0; t < n; t++) perm[t] = t
+    return perm.sort(byKey)
+  }
+  const perm = permScratch
   for (let t = 0; t < n; t++) perm[t] = t
-  if (n > 24) return perm.sort(byKey)
   for (let t = 1; t < n; t++) {
     const p = perm[t]!
     const key = keys[p]!
@@ -339,15 +349,13 @@ function choose(strategy: RoutingStrategy, ranked: number[], call: Call): number
   switch (strategy) {
     case 'ring-all': {
       const chosen: number[] = []
-      for (let t = 0; t < ranked.length; t++)
-        if (!offeredScratch.includes(ranked[t]!)) chosen.push(ranked[t]!)
+      for (let t = 0; t < ranked.length; t++) if (!isOffered(ranked[t]!)) chosen.push(ranked[t]!)
       return chosen
     }
     case 'ring-progressively': {
       const chosen: number[] = []
       const limit = Math.min(ranked.length, call.progressiveCount)
-      for (let t = 0; t < limit; t++)
-        if (!offeredScratch.includes(ranked[t]!)) chosen.push(ranked[t]!)
+      for (let t = 0; t < limit; t++) if (!isOffered(ranked[t]!)) chosen.push(ranked[t]!)
       return chosen
     }
     default:
