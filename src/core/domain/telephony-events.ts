@@ -31,6 +31,7 @@ import {
   leaveConference,
   completeConsult,
 } from './operations'
+import { roomForFour, roomForTwo } from './lists'
 import type { Call, Leg, Offer } from './state'
 
 type Handler<T extends TelephonyEvent['type']> = (
@@ -114,7 +115,7 @@ export function newCall(
     vip: false,
     priority,
     episode: null,
-    offers: [],
+    offers: roomForTwo(),
     ring: null,
     triedThisRound: [],
     nextOfferAt: ctx.now,
@@ -127,11 +128,11 @@ export function newCall(
     parkedBy: null,
     parkToken: 0,
     conference: null,
-    legIds: [],
-    trail: [],
+    legIds: roomForFour(),
+    trail: roomForFour(),
     trailDropped: 0,
-    ledgerUsers: [],
-    ledgerQueues: [],
+    ledgerUsers: roomForTwo(),
+    ledgerQueues: roomForTwo(),
     endReason: null,
     queueToken: 0,
     listedIn: 0,
