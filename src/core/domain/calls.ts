@@ -175,9 +175,8 @@ export function offerUser(
 ): Offer {
   const agent = ctx.co.agents.get(userId)!
   const user = agent.user
-  const legIds: string[] = []
   const primary = createLeg(ctx, call, 'offer', userParty(ctx, userId), userId, 'primary')
-  legIds.push(primary.id)
+  const legIds = [primary.id]
   ringCommand(ctx, call, primary, { kind: 'user', userId }, false)
   if (user.extraTerminal !== null) {
     const extra = createLeg(
@@ -318,7 +317,7 @@ export function queueOfferUnanswered(
       ctx.schedule('retry', call.nextOfferAt, call.id, 0)
     }
   }
-  ctx.markDirty(queue.config.id)
+  ctx.markDirty(queue)
 }
 
 /**
@@ -466,8 +465,8 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
     setLegHeld(ctx, call, remote, false)
   }
   ctx.touchCall(call)
-  ctx.touchQueue(config.id)
-  ctx.markDirty(config.id)
+  ctx.touchQueue(queue)
+  ctx.markDirty(queue)
 }
 
 export function ledgerQueue(ctx: Ctx, call: Call, queueId: QueueId) {

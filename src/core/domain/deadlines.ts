@@ -29,7 +29,7 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       const agent = co.agents.get(entry.ref)
       if (!agent || agent.wrapUpToken !== entry.token) return
       agent.wrapUpUntil = null
-      ctx.touchAgent(agent.user.id)
+      ctx.touchAgent(agent)
       return
     }
     case 'max-wait': {
@@ -50,7 +50,7 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
           call.id,
           entry.token,
         )
-        ctx.markDirty(queue.config.id)
+        ctx.markDirty(queue)
       }
       return
     }
@@ -88,7 +88,7 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
         const open = isOpen(co, hours, ctx.now)
         if (open !== queue.wasOpen) {
           queue.wasOpen = open
-          ctx.touchQueue(queue.config.id)
+          ctx.touchQueue(queue)
         }
       }
       ctx.schedule('hours-check', nextMinute(ctx.now), co.id, 0)

@@ -344,20 +344,24 @@ function byKey(a: number, b: number): number {
   return keyScratch[a]! - keyScratch[b]!
 }
 
+/** The first `limit` ranked members who are not ringing for this caller yet, in rank order. */
+function notOffered(ranked: number[], limit: number): number[] {
+  let count = 0
+  for (let t = 0; t < limit; t++) if (!isOffered(ranked[t]!)) count++
+  if (count === 0) return noChoice
+  const chosen = new Array<number>(count)
+  let k = 0
+  for (let t = 0; t < limit; t++) if (!isOffered(ranked[t]!)) chosen[k++] = ranked[t]!
+  return chosen
+}
+
 /** Which ranked members to ring now (member indexes, in rank order). */
 function choose(strategy: RoutingStrategy, ranked: number[], call: Call): number[] {
   switch (strategy) {
-    case 'ring-all': {
-      const chosen: number[] = []
-      for (let t = 0; t < ranked.length; t++) if (!isOffered(ranked[t]!)) chosen.push(ranked[t]!)
-      return chosen
-    }
-    case 'ring-progressively': {
-      const chosen: number[] = []
-      const limit = Math.min(ranked.length, call.progressiveCount)
-      for (let t = 0; t < limit; t++) if (!isOffered(ranked[t]!)) chosen.push(ranked[t]!)
-      return chosen
-    }
+    case 'ring-all':
+      return notOffered(ranked, ranked.length)
+    case 'ring-progressively':
+      return notOffered(ranked, Math.min(ranked.length, call.progressiveCount))
     default:
       return call.offers.length === 0 && ranked.length > 0 ? [ranked[0]!] : noChoice
   }
