@@ -13,7 +13,7 @@ import { refreshAgent, refreshStaleAgents } from './agents'
 import { compareWaiting, exitQueue, offerUser } from './calls'
 import type { Ctx } from './context'
 import type { Call, CompanyState, QueueRuntime } from './state'
-import { skipCode, type ReasonCodes } from './trail'
+import { skipCode, storedReasons, type ReasonCodes } from './trail'
 
 /** Bound on re-running distribution in one step (an overflow can dirty another queue). */
 const maxPasses = 16
@@ -37,6 +37,11 @@ const keyScratch: number[] = []
 const valueScratch: number[] = []
 const permScratch: number[] = []
 const noChoice: number[] = []
+/** Working copies of member codes, one per queue size (the decision stores them as a string). */
+const codesBySize: Uint8Array[] = []
+
+/** Stored where a decision has nothing to list (read-only, shared). */
+const nobody: number[] = Object.freeze([]) as unknown as number[]
 
 const noAnswerCode = skipCode['no-answer-this-call']
 const penaltyTierCode = skipCode['penalty-tier']
@@ -143,12 +148,10 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   const strategy = config.strategy
   const rankedBy = rank(ctx.co, queue, strategy, ctx.now)
   const ranked = new Array<number>(n)
-  const values = new Array<number>(n)
+  // Ranked by position, the figure is the position itself (see CompactDecision).
+  const values = rankedBy === 'position' ? nobody : new Array<number>(n)
   if (rankedBy === 'position') {
-    for (let t = 0; t < n; t++) {
-      ranked[t] = tier[t]!
-      values[t] = valueScratch[t]!
-    }
+    for (let t = 0; t < n; t++) ranked[t] = tier[t]!
   } else {
     const perm = sortedTier(n)
     for (let t = 0; t < n; t++) {
@@ -190,16 +193,13 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
     strategy,
     rankedBy,
     members: queue.memberIds,
-    reasons,
+    reasons: storedReasons(reasons),
     ranked,
     values,
     chosen,
   })
   return true
 }
-
-/** Shared by every no-agent decision: nobody is ranked or chosen (read-only). */
-const nobody: number[] = Object.freeze([]) as unknown as number[]
 
 function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, reasons: ReasonCodes): void {
   call.noAgentNoted = true
@@ -211,7 +211,7 @@ function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, reasons: ReasonC
     strategy: config.strategy,
     rankedBy: 'position',
     members: queue.memberIds,
-    reasons,
+    reasons: storedReasons(reasons),
     ranked: nobody,
     values: nobody,
     chosen: nobody,
@@ -226,7 +226,9 @@ function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, reasons: ReasonC
  * here. Leaves the members this caller's offers ring in `offeredScratch`.
  */
 function memberReasons(queue: QueueRuntime, call: Call): ReasonCodes {
-  const reasons = queue.memberCodes.slice()
+  const codes = queue.memberCodes
+  const reasons = (codesBySize[codes.length] ??= new Uint8Array(codes.length))
+  reasons.set(codes)
   const offered = offeredScratch
   let count = 0
   const offers = call.offers
