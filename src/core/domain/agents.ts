@@ -82,7 +82,9 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
         : inWrapUp(agent, now)
           ? codeWrapUp
           : 0
-  for (const m of agent.memberships.values()) {
+  const memberships = agent.membershipList
+  for (let i = 0; i < memberships.length; i++) {
+    const m = memberships[i]!
     const present = m.loggedIn && !absent && !m.paused
     const code = !m.loggedIn
       ? codeLoggedOut
