@@ -51,6 +51,7 @@ export function createLeg(
   terminal: Leg['terminal'],
   id?: string,
 ): Leg {
+  const owner = ownerId !== null ? (ctx.co.agents.get(ownerId) ?? null) : null
   const leg: Leg = {
     id: id ?? ctx.newId('leg'),
     callId: call.id,
@@ -59,6 +60,7 @@ export function createLeg(
     state: 'ringing',
     party,
     ownerId,
+    owner,
     terminal,
     createdAt: ctx.now,
     answeredAt: null,
@@ -66,13 +68,10 @@ export function createLeg(
   }
   ctx.co.legs.set(leg.id, leg)
   call.legIds.push(leg.id)
-  if (ownerId !== null) {
-    const agent = ctx.co.agents.get(ownerId)
-    if (agent) {
-      agent.legs.push(leg)
-      agent.ringing++
-      ctx.touchAgent(agent)
-    }
+  if (owner !== null) {
+    owner.legs.push(leg)
+    owner.ringing++
+    ctx.touchAgent(owner)
   }
   ctx.touchCall(call)
   return leg
@@ -98,7 +97,7 @@ export function endLeg(
   const i = call.legIds.indexOf(leg.id)
   if (i >= 0) removeAt(call.legIds, i)
   if (leg.ownerId !== null) {
-    const agent = ctx.co.agents.get(leg.ownerId)
+    const agent = leg.owner
     if (agent) {
       const k = agent.legs.indexOf(leg)
       if (k >= 0) removeAt(agent.legs, k)
@@ -127,7 +126,7 @@ export function moveCall(ctx: Ctx, call: Call, to: Call['state']): void {
  * Returns the talk time of the segment that ended, if the leg stopped talking.
  */
 export function moveLeg(ctx: Ctx, leg: Leg, to: Leg['state']): number {
-  const agent = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
+  const agent = leg.owner
   if (agent) adjust(agent, leg.state, -1)
   const talkedMs = transitionLeg(leg, to, ctx.now)
   if (agent) {
@@ -159,7 +158,7 @@ function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
   if (leg.ownerId === null || talkedMs === 0) return
   const ledger = userLedgerOf(call, leg.ownerId)
   if (ledger) ledger.talkMs += talkedMs
-  const agent = ctx.co.agents.get(leg.ownerId)
+  const agent = leg.owner
   if (agent) agent.talkMs += talkedMs
 }
 
@@ -777,7 +776,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
   call.answeredAt ??= ctx.now
   moveCall(ctx, call, 'connected')
   if (leg.ownerId !== null) {
-    const agent = ctx.co.agents.get(leg.ownerId)
+    const agent = leg.owner
     if (agent) {
       agent.answeredCalls++
       agent.unansweredStreak = 0

@@ -46,6 +46,11 @@ export interface Leg {
    * follows it. Null for outside parties, even when the number belongs to a colleague.
    */
   ownerId: UserId | null
+  /**
+   * The agent `ownerId` names, found once when the leg is made (saves a lookup on every
+   * transition). Agents are changed in place and removed only after their legs have ended.
+   */
+  owner: Agent | null
   terminal: 'primary' | 'extra' | null
   createdAt: Instant
   answeredAt: Instant | null

@@ -156,7 +156,7 @@ export const onLegAnswered: Handler<'leg.answered'> = (ctx, input) => {
     return new EngineError('INVALID_STATE', `leg ${leg.id} is ${leg.state}, not ringing`)
   // An agent never has two calls in talk at once: a phone that picks up a second call while
   // talking is refused (the adapter hangs that leg up).
-  const owner = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
+  const owner = leg.owner
   if (owner && isTalking(owner))
     return new EngineError('AGENT_BUSY', `${leg.ownerId} is already talking on another call`)
   if (leg.id === call.remoteLegId) {
