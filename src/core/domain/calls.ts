@@ -198,7 +198,7 @@ export function offerUser(
     token: ctx.token(),
   }
   call.offers.push(offer)
-  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
 
@@ -219,7 +219,7 @@ export function offerExternal(
     token: ctx.token(),
   }
   call.offers.push(offer)
-  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
 
@@ -313,7 +313,7 @@ export function queueOfferUnanswered(
     const retryMs = queue.config.retryDelaySeconds * 1000
     if (retryMs > 0) {
       call.nextOfferAt = ctx.now + retryMs
-      ctx.schedule('retry', call.nextOfferAt, call.id, 0)
+      ctx.schedule('retry', call.nextOfferAt, call.id, 0, call)
     }
   }
   ctx.markDirty(queue)
@@ -453,7 +453,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   ctx.queueLog('enter', config.id, call, null, { reason: options.reason })
   call.queueToken = ctx.token()
   if (config.maxWaitSeconds !== null) {
-    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken)
+    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken, call)
   }
 
   const remote = ctx.co.legs.get(call.remoteLegId)

@@ -170,6 +170,7 @@ export function startHoursCheck(state: EngineState, co: CompanyState, now: Insta
     companyId: co.id,
     ref: co.id,
     token: 0,
+    call: null,
   })
 }
 

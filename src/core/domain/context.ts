@@ -30,8 +30,23 @@ export class Ctx {
     return ++this.state.seq
   }
 
-  schedule(kind: TimerKind, at: Instant, ref: string, token: number): void {
-    this.state.timers.push({ at, seq: ++this.state.seq, kind, companyId: this.co.id, ref, token })
+  /** Set a deadline; `call` is the call that `ref` names, when at hand (see TimerEntry). */
+  schedule(
+    kind: TimerKind,
+    at: Instant,
+    ref: string,
+    token: number,
+    call: Call | null = null,
+  ): void {
+    this.state.timers.push({
+      at,
+      seq: ++this.state.seq,
+      kind,
+      companyId: this.co.id,
+      ref,
+      token,
+      call,
+    })
   }
 
   newId(kind: 'call' | 'leg' | 'conference'): string {

@@ -4,14 +4,14 @@ import type { Ctx } from './context'
 import { isOpen, nextMinute } from './opening-hours'
 import { consultEnded, parkTimedOut } from './operations'
 import { clearAbsence } from './presence'
-import type { Offer } from './state'
+import type { Call, CompanyState, Offer } from './state'
 import type { TimerEntry } from './timers'
 
 export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
   const co = ctx.co
   switch (entry.kind) {
     case 'offer-timeout': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (!call) return
       const offer = offerWithToken(call.offers, entry.token)
       if (!offer) return
@@ -21,7 +21,7 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       return
     }
     case 'retry': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (call?.state === 'queued' && call.queueId !== null) ctx.markDirty(call.queueId)
       return
     }
@@ -33,13 +33,13 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       return
     }
     case 'max-wait': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (call?.state === 'queued' && call.queueToken === entry.token)
         exitQueue(ctx, call, 'timeout')
       return
     }
     case 'progressive-step': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (call?.state !== 'queued' || call.queueToken !== entry.token) return
       const queue = co.queues.get(call.queueId!)!
       if (call.progressiveCount < queue.memberIds.length) {
@@ -49,6 +49,7 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
           ctx.now + queue.config.progressiveStepSeconds * 1000,
           call.id,
           entry.token,
+          call,
         )
         ctx.markDirty(queue)
       }
@@ -114,4 +115,11 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
 function offerWithToken(offers: readonly Offer[], token: number): Offer | undefined {
   for (let i = 0; i < offers.length; i++) if (offers[i]!.token === token) return offers[i]
   return undefined
+}
+
+/** The live call a deadline names (undefined once it has ended). */
+function callOf(co: CompanyState, entry: TimerEntry): Call | undefined {
+  const call = entry.call
+  if (call === null) return co.calls.get(entry.ref)
+  return call.state !== 'ended' ? call : undefined
 }
