@@ -71,12 +71,31 @@ export function skipReason(
  * distribution. Cheap: one pass over the agent's memberships.
  */
 export function refreshAgent(co: CompanyState, agent: Agent, now: number): void {
-  for (const m of agent.memberships.values()) {
-    const reason = skipReason(agent, m, null, now)
-    const present = reason !== 'logged-out' && reason !== 'absent' && reason !== 'paused'
-    const idle = reason === null
+  // The reasons in skipReason's order: the membership's own (logged out, paused) and the
+  // agent's (absent; busy, ringing, wrap-up), worked out once for all their queues.
+  const absent = agent.absence !== null
+  const busyCode =
+    agent.connected + agent.held > 0
+      ? codeBusy
+      : agent.ringing > 0
+        ? codeRinging
+        : inWrapUp(agent, now)
+          ? codeWrapUp
+          : 0
+  const memberships = agent.membershipList
+  for (let i = 0; i < memberships.length; i++) {
+    const m = memberships[i]!
+    const present = m.loggedIn && !absent && !m.paused
+    const code = !m.loggedIn
+      ? codeLoggedOut
+      : absent
+        ? codeAbsent
+        : m.paused
+          ? codePaused
+          : busyCode
+    const idle = code === 0
     const queue = m.queue
-    queue.memberCodes[m.order] = reason === null ? 0 : skipCode[reason]
+    queue.memberCodes[m.order] = code
     if (present === m.present && idle === m.idle) continue
     if (present !== m.present) {
       queue.presentCount += present ? 1 : -1
@@ -90,6 +109,13 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
     }
   }
 }
+
+const codeLoggedOut = skipCode['logged-out']
+const codeAbsent = skipCode.absent
+const codePaused = skipCode.paused
+const codeBusy = skipCode.busy
+const codeRinging = skipCode.ringing
+const codeWrapUp = skipCode['wrap-up']
 
 /** Bring every agent touched since the last distribution up to date. */
 export function refreshStaleAgents(co: CompanyState, now: number): void {

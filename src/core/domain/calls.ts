@@ -11,6 +11,7 @@ import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
 import { addOutput, type LegEndReason } from './io'
 import { transitionLeg } from './leg-machine'
+import { insertAt, removeAt } from './lists'
 import { isOpen } from './opening-hours'
 import type {
   Agent,
@@ -50,6 +51,7 @@ export function createLeg(
   terminal: Leg['terminal'],
   id?: string,
 ): Leg {
+  const owner = ownerId !== null ? (ctx.co.agents.get(ownerId) ?? null) : null
   const leg: Leg = {
     id: id ?? ctx.newId('leg'),
     callId: call.id,
@@ -58,6 +60,7 @@ export function createLeg(
     state: 'ringing',
     party,
     ownerId,
+    owner,
     terminal,
     createdAt: ctx.now,
     answeredAt: null,
@@ -65,13 +68,10 @@ export function createLeg(
   }
   ctx.co.legs.set(leg.id, leg)
   call.legIds.push(leg.id)
-  if (ownerId !== null) {
-    const agent = ctx.co.agents.get(ownerId)
-    if (agent) {
-      agent.legs.push(leg)
-      agent.ringing++
-      ctx.touchAgent(agent)
-    }
+  if (owner !== null) {
+    owner.legs.push(leg)
+    owner.ringing++
+    ctx.touchAgent(owner)
   }
   ctx.touchCall(call)
   return leg
@@ -95,12 +95,12 @@ export function endLeg(
   if (reason !== null) ctx.command({ type: 'end', companyId: ctx.co.id, legId: leg.id, reason })
   ctx.co.legs.delete(leg.id)
   const i = call.legIds.indexOf(leg.id)
-  if (i >= 0) call.legIds.splice(i, 1)
+  if (i >= 0) removeAt(call.legIds, i)
   if (leg.ownerId !== null) {
-    const agent = ctx.co.agents.get(leg.ownerId)
+    const agent = leg.owner
     if (agent) {
       const k = agent.legs.indexOf(leg)
-      if (k >= 0) agent.legs.splice(k, 1)
+      if (k >= 0) removeAt(agent.legs, k)
       if (wasAnswered) finishCallForAgent(ctx, agent, talkedMs, wrapUpQueueId)
     }
     const ledger = userLedgerOf(call, leg.ownerId)
@@ -126,9 +126,9 @@ export function moveCall(ctx: Ctx, call: Call, to: Call['state']): void {
  * Returns the talk time of the segment that ended, if the leg stopped talking.
  */
 export function moveLeg(ctx: Ctx, leg: Leg, to: Leg['state']): number {
-  const agent = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
+  const agent = leg.owner
   if (agent) adjust(agent, leg.state, -1)
-  const { talkedMs } = transitionLeg(leg, to, ctx.now)
+  const talkedMs = transitionLeg(leg, to, ctx.now)
   if (agent) {
     adjust(agent, to, 1)
     ctx.touchAgent(agent)
@@ -158,7 +158,7 @@ function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
   if (leg.ownerId === null || talkedMs === 0) return
   const ledger = userLedgerOf(call, leg.ownerId)
   if (ledger) ledger.talkMs += talkedMs
-  const agent = ctx.co.agents.get(leg.ownerId)
+  const agent = leg.owner
   if (agent) agent.talkMs += talkedMs
 }
 
@@ -174,9 +174,8 @@ export function offerUser(
 ): Offer {
   const agent = ctx.co.agents.get(userId)!
   const user = agent.user
-  const legIds: string[] = []
   const primary = createLeg(ctx, call, 'offer', userParty(ctx, userId), userId, 'primary')
-  legIds.push(primary.id)
+  const legIds = [primary.id]
   ringCommand(ctx, call, primary, { kind: 'user', userId }, false)
   if (user.extraTerminal !== null) {
     const extra = createLeg(
@@ -199,7 +198,7 @@ export function offerUser(
     token: ctx.token(),
   }
   call.offers.push(offer)
-  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
 
@@ -220,7 +219,7 @@ export function offerExternal(
     token: ctx.token(),
   }
   call.offers.push(offer)
-  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
 
@@ -272,7 +271,7 @@ export function endOffer(
     if (leg) endLeg(ctx, call, leg, reason)
   }
   const i = call.offers.indexOf(offer)
-  if (i >= 0) call.offers.splice(i, 1)
+  if (i >= 0) removeAt(call.offers, i)
   ctx.touchCall(call)
   if (offer.userId !== null) ctx.touchAgent(offer.userId)
 }
@@ -283,6 +282,7 @@ export function withdrawOffers(
   reason: LegEndReason,
   exceptLegId: string | null = null,
 ): void {
+  if (call.offers.length === 0) return
   for (const offer of [...call.offers]) endOffer(ctx, call, offer, reason, exceptLegId)
 }
 
@@ -313,10 +313,10 @@ export function queueOfferUnanswered(
     const retryMs = queue.config.retryDelaySeconds * 1000
     if (retryMs > 0) {
       call.nextOfferAt = ctx.now + retryMs
-      ctx.schedule('retry', call.nextOfferAt, call.id, 0)
+      ctx.schedule('retry', call.nextOfferAt, call.id, 0, call)
     }
   }
-  ctx.markDirty(queue.config.id)
+  ctx.markDirty(queue)
 }
 
 /**
@@ -328,6 +328,8 @@ export function withdrawQueueOffersFor(
   agent: Agent,
   onlyQueue: QueueId | null = null,
 ): void {
+  // Only ringing legs are offers still to withdraw (agent.ringing counts them).
+  if (agent.ringing === 0) return
   for (const leg of [...agent.legs]) {
     if (leg.state !== 'ringing' || leg.role !== 'offer') continue
     const call = leg.call
@@ -357,7 +359,7 @@ function insertWaiting(queue: QueueRuntime, call: Call): void {
     if (compareWaiting(list[mid]!, call) <= 0) lo = mid + 1
     else hi = mid
   }
-  list.splice(lo, 0, call)
+  insertAt(list, lo, call)
 }
 
 export function removeFromWaiting(ctx: Ctx, call: Call): void {
@@ -365,7 +367,7 @@ export function removeFromWaiting(ctx: Ctx, call: Call): void {
   const queue = ctx.co.queues.get(call.queueId)
   if (queue) {
     const i = queue.waiting.indexOf(call)
-    if (i >= 0) queue.waiting.splice(i, 1)
+    if (i >= 0) removeAt(queue.waiting, i)
     ctx.touchQueue(queue)
     ctx.markDirty(queue)
   }
@@ -439,7 +441,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   if (options.priority !== undefined) call.priority = options.priority
   call.vip = ctx.co.vipNumbers.has(call.remote.number)
   call.ring = null
-  call.triedThisRound.length = 0
+  if (call.triedThisRound.length > 0) call.triedThisRound.length = 0
   call.nextOfferAt = ctx.now
   call.progressiveCount = 1
   call.progressiveStarted = false
@@ -451,7 +453,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   ctx.queueLog('enter', config.id, call, null, { reason: options.reason })
   call.queueToken = ctx.token()
   if (config.maxWaitSeconds !== null) {
-    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken)
+    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken, call)
   }
 
   const remote = ctx.co.legs.get(call.remoteLegId)
@@ -462,8 +464,8 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
     setLegHeld(ctx, call, remote, false)
   }
   ctx.touchCall(call)
-  ctx.touchQueue(config.id)
-  ctx.markDirty(config.id)
+  ctx.touchQueue(queue)
+  ctx.markDirty(queue)
 }
 
 export function ledgerQueue(ctx: Ctx, call: Call, queueId: QueueId) {
@@ -729,7 +731,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   const offer = findOffer(call, leg.id)
   if (offer) {
     const i = call.offers.indexOf(offer)
-    call.offers.splice(i, 1)
+    removeAt(call.offers, i)
     for (const other of offer.legIds) {
       const otherLeg = other !== leg.id ? ctx.co.legs.get(other) : undefined
       if (otherLeg) endLeg(ctx, call, otherLeg, 'answered-elsewhere')
@@ -754,7 +756,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   }
   bridgePartner(ctx, call, leg, fromQueue)
   call.ring = null
-  call.triedThisRound.length = 0
+  if (call.triedThisRound.length > 0) call.triedThisRound.length = 0
 }
 
 /** Make `leg` the remote party's partner and connect them. */
@@ -774,7 +776,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
   call.answeredAt ??= ctx.now
   moveCall(ctx, call, 'connected')
   if (leg.ownerId !== null) {
-    const agent = ctx.co.agents.get(leg.ownerId)
+    const agent = leg.owner
     if (agent) {
       agent.answeredCalls++
       agent.unansweredStreak = 0

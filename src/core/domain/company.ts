@@ -19,6 +19,7 @@ import { EngineError } from './errors'
 import { noChanges, type ConfigureCompany } from './io'
 import { isOpen, nextMinute } from './opening-hours'
 import type { Agent, CompanyState, EngineState, Membership, QueueRuntime } from './state'
+import { syncMembershipList } from './state'
 import { consultEnded, leaveConference } from './operations'
 
 export function newCompanyState(config: CompanyConfig, seed: number): CompanyState {
@@ -64,6 +65,7 @@ function newAgent(companyId: CompanyId, user: UserConfig): Agent {
     absence: null,
     absenceToken: 0,
     memberships: new Map(),
+    membershipList: [],
     legs: [],
     ringing: 0,
     connected: 0,
@@ -126,6 +128,7 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
     membership.present = false
     membership.idle = false
     agent.memberships.set(queueId, membership)
+    syncMembershipList(agent)
     memberIds.push(member.userId)
     members.push({ agent, membership })
     memberIndex.set(member.userId, order)
@@ -167,6 +170,7 @@ export function startHoursCheck(state: EngineState, co: CompanyState, now: Insta
     companyId: co.id,
     ref: co.id,
     token: 0,
+    call: null,
   })
 }
 
@@ -190,6 +194,7 @@ export function reconfigure(ctx: Ctx, next: CompanyConfig): void {
     for (const { agent } of queue.members) {
       withdrawQueueOffersFor(ctx, agent, queue.config.id)
       agent.memberships.delete(queue.config.id)
+      syncMembershipList(agent)
       ctx.touchAgent(agent)
     }
     co.queues.delete(queue.config.id)
@@ -213,6 +218,7 @@ export function reconfigure(ctx: Ctx, next: CompanyConfig): void {
       if (stays.has(agent.user.id)) continue
       withdrawQueueOffersFor(ctx, agent, queueConfig.id)
       agent.memberships.delete(queueConfig.id)
+      syncMembershipList(agent)
       ctx.touchAgent(agent)
     }
     queue.config = queueConfig
@@ -336,6 +342,7 @@ function removeAgent(ctx: Ctx, agent: Agent): void {
     membership.queue.presentCount -= membership.present ? 1 : 0
   }
   agent.memberships.clear()
+  syncMembershipList(agent)
   ctx.co.agents.delete(agent.user.id)
   ctx.userRemoved(agent.user.id)
 }

@@ -30,8 +30,23 @@ export class Ctx {
     return ++this.state.seq
   }
 
-  schedule(kind: TimerKind, at: Instant, ref: string, token: number): void {
-    this.state.timers.push({ at, seq: ++this.state.seq, kind, companyId: this.co.id, ref, token })
+  /** Set a deadline; `call` is the call that `ref` names, when at hand (see TimerEntry). */
+  schedule(
+    kind: TimerKind,
+    at: Instant,
+    ref: string,
+    token: number,
+    call: Call | null = null,
+  ): void {
+    this.state.timers.push({
+      at,
+      seq: ++this.state.seq,
+      kind,
+      companyId: this.co.id,
+      ref,
+      token,
+      call,
+    })
   }
 
   newId(kind: 'call' | 'leg' | 'conference'): string {
@@ -41,7 +56,9 @@ export class Ctx {
   touchCall(call: Call): void {
     if (call.listedIn === this.co.changeGen) return
     call.listedIn = this.co.changeGen
-    this.list('calls', call.id)
+    const changes = this.co.changes
+    if (changes.calls === none) changes.calls = [call.id]
+    else changes.calls.push(call.id)
   }
 
   /** The call ended and is gone: subscribers remove it (its upsert, if listed, is skipped). */
@@ -60,14 +77,18 @@ export class Ctx {
     markAgentStale(this.co, agent)
     if (agent.listedIn === this.co.changeGen) return
     agent.listedIn = this.co.changeGen
-    this.list('agents', agent.user.id)
+    const changes = this.co.changes
+    if (changes.agents === none) changes.agents = [agent.user.id]
+    else changes.agents.push(agent.user.id)
   }
 
   touchQueue(which: QueueId | QueueRuntime): void {
     const queue = typeof which === 'string' ? this.co.queues.get(which) : which
     if (!queue || queue.listedIn === this.co.changeGen) return
     queue.listedIn = this.co.changeGen
-    this.list('queues', queue.config.id)
+    const changes = this.co.changes
+    if (changes.queues === none) changes.queues = [queue.config.id]
+    else changes.queues.push(queue.config.id)
   }
 
   private list(kind: keyof CompanyState['changes'], id: string): void {
@@ -107,7 +128,7 @@ export class Ctx {
     queueId: QueueId,
     call: Call | null,
     agentId: UserId | null,
-    extra: Partial<Pick<QueueLogEvent, 'waitMs' | 'talkMs' | 'reason' | 'destination'>> = {},
+    extra?: Partial<Pick<QueueLogEvent, 'waitMs' | 'talkMs' | 'reason' | 'destination'>>,
   ): void {
     addOutput(this.out, 'queueLog', {
       at: this.now,
@@ -117,10 +138,10 @@ export class Ctx {
       callId: call?.id ?? null,
       agentId,
       callerNumber: call?.remote.number ?? null,
-      waitMs: extra.waitMs ?? null,
-      talkMs: extra.talkMs ?? null,
-      reason: extra.reason ?? null,
-      destination: extra.destination ?? null,
+      waitMs: extra?.waitMs ?? null,
+      talkMs: extra?.talkMs ?? null,
+      reason: extra?.reason ?? null,
+      destination: extra?.destination ?? null,
     })
   }
 

@@ -4,22 +4,24 @@ import type { Ctx } from './context'
 import { isOpen, nextMinute } from './opening-hours'
 import { consultEnded, parkTimedOut } from './operations'
 import { clearAbsence } from './presence'
+import type { Call, CompanyState, Offer } from './state'
 import type { TimerEntry } from './timers'
 
 export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
   const co = ctx.co
   switch (entry.kind) {
     case 'offer-timeout': {
-      const call = co.calls.get(entry.ref)
-      const offer = call?.offers.find((o) => o.token === entry.token)
-      if (!call || !offer) return
+      const call = callOf(co, entry)
+      if (!call) return
+      const offer = offerWithToken(call.offers, entry.token)
+      if (!offer) return
       if (offer.queueId !== null) return queueOfferUnanswered(ctx, call, offer, 'no-answer')
       endOffer(ctx, call, offer, 'no-answer')
       if (call.offers.length === 0 && call.state === 'ringing') notAnswered(ctx, call, 'no-answer')
       return
     }
     case 'retry': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (call?.state === 'queued' && call.queueId !== null) ctx.markDirty(call.queueId)
       return
     }
@@ -27,17 +29,17 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       const agent = co.agents.get(entry.ref)
       if (!agent || agent.wrapUpToken !== entry.token) return
       agent.wrapUpUntil = null
-      ctx.touchAgent(agent.user.id)
+      ctx.touchAgent(agent)
       return
     }
     case 'max-wait': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (call?.state === 'queued' && call.queueToken === entry.token)
         exitQueue(ctx, call, 'timeout')
       return
     }
     case 'progressive-step': {
-      const call = co.calls.get(entry.ref)
+      const call = callOf(co, entry)
       if (call?.state !== 'queued' || call.queueToken !== entry.token) return
       const queue = co.queues.get(call.queueId!)!
       if (call.progressiveCount < queue.memberIds.length) {
@@ -47,8 +49,9 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
           ctx.now + queue.config.progressiveStepSeconds * 1000,
           call.id,
           entry.token,
+          call,
         )
-        ctx.markDirty(queue.config.id)
+        ctx.markDirty(queue)
       }
       return
     }
@@ -86,7 +89,7 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
         const open = isOpen(co, hours, ctx.now)
         if (open !== queue.wasOpen) {
           queue.wasOpen = open
-          ctx.touchQueue(queue.config.id)
+          ctx.touchQueue(queue)
         }
       }
       ctx.schedule('hours-check', nextMinute(ctx.now), co.id, 0)
@@ -107,4 +110,16 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
       return
     }
   }
+}
+
+function offerWithToken(offers: readonly Offer[], token: number): Offer | undefined {
+  for (let i = 0; i < offers.length; i++) if (offers[i]!.token === token) return offers[i]
+  return undefined
+}
+
+/** The live call a deadline names (undefined once it has ended). */
+function callOf(co: CompanyState, entry: TimerEntry): Call | undefined {
+  const call = entry.call
+  if (call === null) return co.calls.get(entry.ref)
+  return call.state !== 'ended' ? call : undefined
 }

@@ -16,7 +16,7 @@ import { EngineError } from './errors'
 import {
   addOutput,
   emptyOutputs,
-  noChanges,
+  none,
   type EngineInput,
   type Outputs,
   type StepResult,
@@ -96,16 +96,13 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
     }
   }
   // One working context per company touched in this step (rarely more than one).
-  const contexts: Ctx[] = []
-  for (
-    let entry = state.timers.peek();
-    entry !== undefined && entry.at <= now;
-    entry = state.timers.peek()
-  ) {
-    state.timers.pop()
+  resetContexts()
+  const timers = state.timers
+  for (let entry = timers.peek(); entry !== undefined && entry.at <= now; entry = timers.peek()) {
+    timers.pop()
     const co = state.companies.get(entry.companyId)
     if (!co) continue
-    const ctx = contextFor(contexts, state, co, out, entry.at)
+    const ctx = contextFor(state, co, out, entry.at)
     fireDeadline(ctx, entry)
     distribute(ctx)
   }
@@ -116,30 +113,49 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
     if (!co) {
       error = new EngineError('UNKNOWN_COMPANY', `no company ${input.companyId}`)
     } else {
-      const ctx = contextFor(contexts, state, co, out, now)
+      const ctx = contextFor(state, co, out, now)
       error = apply(ctx, input)
       distribute(ctx)
     }
   }
-  for (const ctx of contexts) collectChanges(ctx.co, out)
+  collectAllChanges(out)
+  resetContexts()
   return { state, out, error }
 }
 
-function contextFor(
-  contexts: Ctx[],
-  state: EngineState,
-  co: CompanyState,
-  out: Outputs,
-  at: Instant,
-): Ctx {
-  for (const ctx of contexts) {
-    if (ctx.co === co) {
-      ctx.now = at
-      return ctx
+/*
+ * The contexts of the step in progress: the first company's, and any others in the order they
+ * were first touched. Steps never nest; both are cleared when a step ends.
+ */
+let firstCtx: Ctx | null = null
+let moreCtx: Ctx[] | null = null
+
+function resetContexts(): void {
+  firstCtx = null
+  moreCtx = null
+}
+
+function collectAllChanges(out: Outputs): void {
+  if (firstCtx !== null) collectChanges(firstCtx.co, out)
+  if (moreCtx !== null) for (const ctx of moreCtx) collectChanges(ctx.co, out)
+}
+
+function contextFor(state: EngineState, co: CompanyState, out: Outputs, at: Instant): Ctx {
+  if (firstCtx === null) return (firstCtx = new Ctx(state, co, at, out))
+  if (firstCtx.co === co) {
+    firstCtx.now = at
+    return firstCtx
+  }
+  if (moreCtx !== null) {
+    for (const ctx of moreCtx) {
+      if (ctx.co === co) {
+        ctx.now = at
+        return ctx
+      }
     }
   }
   const ctx = new Ctx(state, co, at, out)
-  contexts.push(ctx)
+  ;(moreCtx ??= []).push(ctx)
   return ctx
 }
 
@@ -219,8 +235,26 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     0
   )
     return
-  addOutput(out, 'changes', { companyId: co.id, ...c })
-  co.changes = noChanges()
+  addOutput(out, 'changes', {
+    companyId: co.id,
+    calls: c.calls,
+    removedCalls: c.removedCalls,
+    agents: c.agents,
+    users: c.users,
+    removedUsers: c.removedUsers,
+    queues: c.queues,
+    removedQueues: c.removedQueues,
+    missed: c.missed,
+  })
+  // The lists now belong to the outputs; the company starts a new (empty) change set.
+  c.calls = none
+  c.removedCalls = none
+  c.agents = none
+  c.users = none
+  c.removedUsers = none
+  c.queues = none
+  c.removedQueues = none
+  c.missed = none
   co.changeGen++
 }
 

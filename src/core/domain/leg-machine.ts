@@ -19,7 +19,8 @@ const allowed: Record<LegState, readonly LegState[]> = {
   ended: [],
 }
 
-export function transitionLeg(leg: Leg, to: LegState, now: number): { talkedMs: number } {
+/** Returns the talk time of the segment that ended, if the leg stopped talking (else 0). */
+export function transitionLeg(leg: Leg, to: LegState, now: number): number {
   if (!allowed[leg.state].includes(to)) throw new IllegalTransition('leg', leg.state, to)
   let talkedMs = 0
   if (leg.talkingSince !== null && to !== 'connected') {
@@ -31,5 +32,5 @@ export function transitionLeg(leg: Leg, to: LegState, now: number): { talkedMs: 
     if (leg.answeredAt === null) leg.answeredAt = now
   }
   leg.state = to
-  return { talkedMs }
+  return talkedMs
 }

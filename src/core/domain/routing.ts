@@ -8,33 +8,43 @@
  * something that could change a match are looked at, which keeps a step cheap however many
  * callers wait elsewhere.
  */
-import type { UserId } from '../../shared/ids'
 import type { RankBasis, RoutingStrategy } from '../../shared/model'
 import { refreshAgent, refreshStaleAgents } from './agents'
 import { compareWaiting, exitQueue, offerUser } from './calls'
 import type { Ctx } from './context'
-import type { Agent, Call, CompanyState, Membership, QueueRuntime } from './state'
-import { skipCode, type ReasonCodes } from './trail'
-
-interface Candidate {
-  /** Index in the queue's member list. */
-  index: number
-  userId: UserId
-  agent: Agent
-  membership: Membership
-  offered: boolean
-  /** Sort key (lower ranks first) and the figure shown in the trail, set by rank(). */
-  key: number
-  value: number
-}
-
-interface Cursor {
-  queue: QueueRuntime
-  index: number
-}
+import type { Call, CompanyState, QueueRuntime } from './state'
+import { skipCode, storedReasons, type ReasonCodes } from './trail'
 
 /** Bound on re-running distribution in one step (an overflow can dirty another queue). */
 const maxPasses = 16
+
+/*
+ * Scratch space. Distribution runs to completion inside one step and never nests, so these
+ * lists are reused instead of being allocated for every event; nothing keeps them. Each is
+ * used up to its count; what lies beyond is left over from earlier use.
+ */
+/** One cursor per queue being served: the queue, and the position of its next caller. */
+const cursorQueues: QueueRuntime[] = []
+const cursorIndex: number[] = []
+let cursorCount = 0
+/** Members (by index) this caller's offers are ringing, as found by memberReasons. */
+const offeredScratch: number[] = []
+let offeredCount = 0
+/** The tier being ranked: member indexes, and per tier position its sort key and figure. */
+const tierScratch: number[] = []
+let tierCount = 0
+const keyScratch: number[] = []
+const valueScratch: number[] = []
+const permScratch: number[] = []
+const noChoice: number[] = []
+/** Working copies of member codes, one per queue size (the decision stores them as a string). */
+const codesBySize: Uint8Array[] = []
+
+/** Stored where a decision has nothing to list (read-only, shared). */
+const nobody: number[] = Object.freeze([]) as unknown as number[]
+
+const noAnswerCode = skipCode['no-answer-this-call']
+const penaltyTierCode = skipCode['penalty-tier']
 
 export function distribute(ctx: Ctx): void {
   const co = ctx.co
@@ -43,50 +53,64 @@ export function distribute(ctx: Ctx): void {
     const dirty = co.dirtyQueues
     if (dirty.length === 0) return
     co.dirtyQueues = []
-    const cursors: Cursor[] = []
-    const emptied: QueueRuntime[] = []
-    for (const queue of dirty) {
+    cursorCount = 0
+    let emptied: QueueRuntime[] | null = null
+    for (let i = 0; i < dirty.length; i++) {
+      const queue = dirty[i]!
       queue.dirty = false
       if (queue.waiting.length === 0) continue
-      if (queue.config.leaveWhenEmpty && queue.presentCount === 0) emptied.push(queue)
-      else cursors.push({ queue, index: 0 })
+      if (queue.config.leaveWhenEmpty && queue.presentCount === 0) (emptied ??= []).push(queue)
+      else {
+        cursorQueues[cursorCount] = queue
+        cursorIndex[cursorCount++] = 0
+      }
     }
-    for (const queue of emptied)
-      for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
-    while (cursors.length > 0) {
+    if (emptied !== null)
+      for (const queue of emptied)
+        for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')
+    while (cursorCount > 0) {
       let best = -1
-      for (let i = 0; i < cursors.length; i++) {
-        const cursor = cursors[i]!
-        skipSatisfied(cursor)
-        if (cursor.index >= cursor.queue.waiting.length) {
-          cursors.splice(i--, 1)
+      let bestCall: Call | null = null
+      for (let i = 0; i < cursorCount; i++) {
+        const queue = cursorQueues[i]!
+        const index = skipSatisfied(queue, cursorIndex[i]!)
+        cursorIndex[i] = index
+        if (index >= queue.waiting.length) {
+          removeCursor(i--)
           continue
         }
-        if (best < 0 || compareWaiting(head(cursor), head(cursors[best]!)) < 0) best = i
+        const call = queue.waiting[index]!
+        if (bestCall === null || compareWaiting(call, bestCall) < 0) {
+          best = i
+          bestCall = call
+        }
       }
-      if (best < 0) break
-      const cursor = cursors[best]!
-      const call = head(cursor)
-      if (call.nextOfferAt > ctx.now || !offerNext(ctx, cursor.queue, call)) {
+      if (bestCall === null) break
+      if (bestCall.nextOfferAt > ctx.now || !offerNext(ctx, cursorQueues[best]!, bestCall)) {
         // Strict order within the queue: nobody behind this caller goes first.
-        cursors.splice(best, 1)
+        removeCursor(best)
       } else {
-        cursor.index++
+        cursorIndex[best]!++
       }
     }
   }
 }
 
-function head(cursor: Cursor): Call {
-  return cursor.queue.waiting[cursor.index]!
+function removeCursor(i: number): void {
+  cursorCount--
+  for (; i < cursorCount; i++) {
+    cursorQueues[i] = cursorQueues[i + 1]!
+    cursorIndex[i] = cursorIndex[i + 1]!
+  }
 }
 
 /** Callers of one-offer-at-a-time strategies whose offer is ringing need nothing now. */
-function skipSatisfied(cursor: Cursor): void {
-  const strategy = cursor.queue.config.strategy
-  if (strategy === 'ring-all' || strategy === 'ring-progressively') return
-  const waiting = cursor.queue.waiting
-  while (cursor.index < waiting.length && waiting[cursor.index]!.offers.length > 0) cursor.index++
+function skipSatisfied(queue: QueueRuntime, index: number): number {
+  const strategy = queue.config.strategy
+  if (strategy === 'ring-all' || strategy === 'ring-progressively') return index
+  const waiting = queue.waiting
+  while (index < waiting.length && waiting[index]!.offers.length > 0) index++
+  return index
 }
 
 /** Try to offer this caller to members of its queue. Returns whether anyone new was offered. */
@@ -95,40 +119,62 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   if (queue.idleCount === 0) {
     // Nobody is free: nothing can be offered. Say why once, the first time it happens.
     if (call.offers.length === 0 && !call.noAgentNoted)
-      noteNoAgent(ctx, queue, call, candidates(queue, call).reasons)
+      noteNoAgent(ctx, queue, call, memberReasons(queue, call))
     return false
   }
-  let { eligible, reasons } = candidates(queue, call)
+  let reasons = memberReasons(queue, call)
   if (
-    !eligible.some((c) => !c.offered) &&
     call.triedThisRound.length > 0 &&
-    reasons.includes(skipCode['no-answer-this-call'])
+    allEligibleOffered(reasons) &&
+    reasons.includes(noAnswerCode)
   ) {
     // Everyone free has had a go at this caller: start a new round.
     call.triedThisRound.length = 0
-    ;({ eligible, reasons } = candidates(queue, call))
+    reasons = memberReasons(queue, call)
   }
+  // The eligible members of the best (lowest) penalty form the tier; the others are skipped.
+  const members = queue.members
   let best = Infinity
-  for (const c of eligible) best = Math.min(best, c.membership.penalty)
-  const tier: Candidate[] = []
-  for (const c of eligible) {
-    if (c.membership.penalty === best) tier.push(c)
-    else reasons[c.index] = skipCode['penalty-tier']
+  for (let i = 0; i < reasons.length; i++)
+    if (reasons[i] === 0) best = Math.min(best, members[i]!.membership.penalty)
+  const tier = tierScratch
+  let n = 0
+  for (let i = 0; i < reasons.length; i++) {
+    if (reasons[i] !== 0) continue
+    if (members[i]!.membership.penalty === best) tier[n++] = i
+    else reasons[i] = penaltyTierCode
   }
-  const { ranked, rankedBy, values } = rank(ctx.co, queue, config.strategy, tier, ctx.now)
-  const chosen = choose(config.strategy, ranked, call)
+  tierCount = n
+  const strategy = config.strategy
+  const rankedBy = rank(ctx.co, queue, strategy, ctx.now)
+  const ranked = new Array<number>(n)
+  // Ranked by position, the figure is the position itself (see CompactDecision).
+  const values = rankedBy === 'position' ? nobody : new Array<number>(n)
+  if (rankedBy === 'position') {
+    for (let t = 0; t < n; t++) ranked[t] = tier[t]!
+  } else {
+    const perm = sortedTier(n)
+    for (let t = 0; t < n; t++) {
+      const p = perm[t]!
+      ranked[t] = tier[p]!
+      values[t] = valueScratch[p]!
+    }
+  }
+  const chosen = choose(strategy, ranked, call)
   if (chosen.length === 0) {
     if (call.offers.length === 0 && !call.noAgentNoted) noteNoAgent(ctx, queue, call, reasons)
     return false
   }
-  for (const c of chosen) {
-    offerUser(ctx, call, c.userId, config.id, config.ringTimeoutSeconds)
-    ctx.queueLog('offer', config.id, call, c.userId)
+  for (let k = 0; k < chosen.length; k++) {
+    const { agent } = members[chosen[k]!]!
+    const userId = agent.user.id
+    offerUser(ctx, call, userId, config.id, config.ringTimeoutSeconds)
+    ctx.queueLog('offer', config.id, call, userId)
     // The member now rings: update their flags at once so the next caller sees it.
-    refreshAgent(ctx.co, c.agent, ctx.now)
+    refreshAgent(ctx.co, agent, ctx.now)
   }
-  if (config.strategy === 'round-robin') queue.rrCursor = chosen[0]!.membership.order
-  if (config.strategy === 'ring-progressively' && !call.progressiveStarted) {
+  if (strategy === 'round-robin') queue.rrCursor = members[chosen[0]!]!.membership.order
+  if (strategy === 'ring-progressively' && !call.progressiveStarted) {
     // The progression starts with the first offer, not when the caller joined: a caller who
     // waited while everyone was busy is not rung to all members at once.
     call.progressiveStarted = true
@@ -137,6 +183,7 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
       ctx.now + config.progressiveStepSeconds * 1000,
       call.id,
       call.queueToken,
+      call,
     )
   }
   call.noAgentNoted = false
@@ -144,13 +191,13 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
     kind: 'offer',
     at: ctx.now,
     queueId: config.id,
-    strategy: config.strategy,
+    strategy,
     rankedBy,
     members: queue.memberIds,
-    reasons,
-    ranked: ranked.map((c) => c.index),
+    reasons: storedReasons(reasons),
+    ranked,
     values,
-    chosen: chosen.map((c) => c.index),
+    chosen,
   })
   return true
 }
@@ -165,123 +212,161 @@ function noteNoAgent(ctx: Ctx, queue: QueueRuntime, call: Call, reasons: ReasonC
     strategy: config.strategy,
     rankedBy: 'position',
     members: queue.memberIds,
-    reasons,
-    ranked: [],
-    values: [],
-    chosen: [],
+    reasons: storedReasons(reasons),
+    ranked: nobody,
+    values: nobody,
+    chosen: nobody,
   })
   ctx.touchCall(call)
 }
 
 /**
- * Every member of the queue: those who could take this caller, and for each one who cannot,
- * the reason (a compact code per member, see trail.ts). The queue keeps each member's general
- * reason up to date; only what concerns this caller (offered already, did not answer it) is
- * worked out here.
+ * For every member of the queue, why they could not take this caller now (a compact code per
+ * member, see trail.ts; 0 = eligible). The queue keeps each member's general reason up to
+ * date; only what concerns this caller (offered already, did not answer it) is worked out
+ * here. Leaves the members this caller's offers ring in `offeredScratch`.
  */
-function candidates(
-  queue: QueueRuntime,
-  call: Call,
-): { eligible: Candidate[]; reasons: ReasonCodes } {
-  const reasons = queue.memberCodes.slice()
-  const offered: number[] = []
-  for (const offer of call.offers) {
-    const order = offer.userId !== null ? queue.memberIndex.get(offer.userId) : undefined
+function memberReasons(queue: QueueRuntime, call: Call): ReasonCodes {
+  const codes = queue.memberCodes
+  const reasons = (codesBySize[codes.length] ??= new Uint8Array(codes.length))
+  reasons.set(codes)
+  const offered = offeredScratch
+  let count = 0
+  const offers = call.offers
+  for (let k = 0; k < offers.length; k++) {
+    const userId = offers[k]!.userId
+    const order = userId !== null ? queue.memberIndex.get(userId) : undefined
     if (order !== undefined) {
       reasons[order] = 0
-      offered.push(order)
+      offered[count++] = order
     }
   }
-  if (call.triedThisRound.length > 0)
-    for (const userId of call.triedThisRound) {
-      const order = queue.memberIndex.get(userId)
-      if (order !== undefined && reasons[order] === 0 && !offered.includes(order))
-        reasons[order] = skipCode['no-answer-this-call']
-    }
-  const eligible: Candidate[] = []
-  for (let i = 0; i < reasons.length; i++) {
-    if (reasons[i] !== 0) continue
-    const { agent, membership } = queue.members[i]!
-    eligible.push({
-      index: i,
-      userId: agent.user.id,
-      agent,
-      membership,
-      offered: offered.includes(i),
-      key: 0,
-      value: 0,
-    })
+  offeredCount = count
+  const tried = call.triedThisRound
+  for (let k = 0; k < tried.length; k++) {
+    const order = queue.memberIndex.get(tried[k]!)
+    if (order !== undefined && reasons[order] === 0 && !isOffered(order))
+      reasons[order] = noAnswerCode
   }
-  return { eligible, reasons }
+  return reasons
+}
+
+/** Whether one of this caller's offers rings member `index` (see memberReasons). */
+function isOffered(index: number): boolean {
+  for (let k = 0; k < offeredCount; k++) if (offeredScratch[k] === index) return true
+  return false
+}
+
+/** Whether every eligible member is already ringing for this caller (or nobody is eligible). */
+function allEligibleOffered(reasons: ReasonCodes): boolean {
+  for (let i = 0; i < reasons.length; i++) if (reasons[i] === 0 && !isOffered(i)) return false
+  return true
 }
 
 /**
- * Order the tier by the strategy's figure. The tier arrives in member order and the sort is
- * stable, so ties go to the member listed first.
+ * Work out the strategy's figure for each member of the tier (in `tierScratch`, member
+ * order): the sort key (lower ranks first) into `keyScratch`, the figure shown in the trail
+ * into `valueScratch`. Returns what the figure is.
  */
 function rank(
   co: CompanyState,
   queue: QueueRuntime,
   strategy: RoutingStrategy,
-  tier: Candidate[],
   now: number,
-): { ranked: Candidate[]; rankedBy: RankBasis; values: number[] } {
-  let rankedBy: RankBasis
+): RankBasis {
+  const tier = tierScratch
+  const members = queue.members
+  const n = tierCount
+  const keys = keyScratch
+  const values = valueScratch
   switch (strategy) {
     case 'ring-all':
     case 'linear':
     case 'ring-progressively':
-      rankedBy = 'position'
-      for (const c of tier) c.key = c.value = c.membership.order + 1
-      break
+      for (let t = 0; t < n; t++) keys[t] = values[t] = members[tier[t]!]!.membership.order + 1
+      return 'position'
     case 'round-robin': {
       // Start with the member after the one offered last (Asterisk's rrmemory).
-      rankedBy = 'rotation'
-      const n = Math.max(queue.memberIds.length, 1)
-      for (const c of tier) c.key = c.value = (c.membership.order - queue.rrCursor - 1 + 2 * n) % n
-      break
+      const size = Math.max(queue.memberIds.length, 1)
+      for (let t = 0; t < n; t++)
+        keys[t] = values[t] =
+          (members[tier[t]!]!.membership.order - queue.rrCursor - 1 + 2 * size) % size
+      return 'rotation'
     }
     case 'longest-idle':
-      rankedBy = 'idle-ms'
-      for (const c of tier) {
-        c.value = now - (c.agent.lastCallEndedAt ?? 0)
-        c.key = -c.value
+      for (let t = 0; t < n; t++) {
+        const value = now - (members[tier[t]!]!.agent.lastCallEndedAt ?? 0)
+        values[t] = value
+        keys[t] = -value
       }
-      break
+      return 'idle-ms'
     case 'fewest-calls':
-      rankedBy = 'calls'
-      for (const c of tier) c.key = c.value = c.agent.answeredCalls
-      break
+      for (let t = 0; t < n; t++) keys[t] = values[t] = members[tier[t]!]!.agent.answeredCalls
+      return 'calls'
     case 'least-talk-time':
-      rankedBy = 'talk-ms'
-      for (const c of tier) c.key = c.value = c.agent.talkMs
-      break
+      for (let t = 0; t < n; t++) keys[t] = values[t] = members[tier[t]!]!.agent.talkMs
+      return 'talk-ms'
     case 'random':
-      rankedBy = 'draw'
-      for (const c of tier) {
-        c.key = nextRandom(co)
-        c.value = Math.round(c.key * 1e6)
+      for (let t = 0; t < n; t++) {
+        const key = nextRandom(co)
+        keys[t] = key
+        values[t] = Math.round(key * 1e6)
       }
-      break
+      return 'draw'
   }
-  if (rankedBy !== 'position') tier.sort(byKey)
-  const values = new Array<number>(tier.length)
-  for (let i = 0; i < tier.length; i++) values[i] = tier[i]!.value
-  return { ranked: tier, rankedBy, values }
 }
 
-function byKey(a: Candidate, b: Candidate): number {
-  return a.key - b.key
+/**
+ * Tier positions in rank order: by key, lower first. The sort is stable and the tier is in
+ * member order, so ties go to the member listed first.
+ */
+function sortedTier(n: number): number[] {
+  const keys = keyScratch
+  if (n > 24) {
+    // Large tiers (rare): the library's stable sort.
+    const perm = new Array<number>(n)
+    for (let t = 0; t < n; t++) perm[t] = t
+    return perm.sort(byKey)
+  }
+  const perm = permScratch
+  for (let t = 0; t < n; t++) perm[t] = t
+  for (let t = 1; t < n; t++) {
+    const p = perm[t]!
+    const key = keys[p]!
+    let j = t - 1
+    while (j >= 0 && keys[perm[j]!]! - key > 0) {
+      perm[j + 1] = perm[j]!
+      j--
+    }
+    perm[j + 1] = p
+  }
+  return perm
 }
 
-function choose(strategy: RoutingStrategy, ranked: Candidate[], call: Call): Candidate[] {
+function byKey(a: number, b: number): number {
+  return keyScratch[a]! - keyScratch[b]!
+}
+
+/** The first `limit` ranked members who are not ringing for this caller yet, in rank order. */
+function notOffered(ranked: number[], limit: number): number[] {
+  let count = 0
+  for (let t = 0; t < limit; t++) if (!isOffered(ranked[t]!)) count++
+  if (count === 0) return noChoice
+  const chosen = new Array<number>(count)
+  let k = 0
+  for (let t = 0; t < limit; t++) if (!isOffered(ranked[t]!)) chosen[k++] = ranked[t]!
+  return chosen
+}
+
+/** Which ranked members to ring now (member indexes, in rank order). */
+function choose(strategy: RoutingStrategy, ranked: number[], call: Call): number[] {
   switch (strategy) {
     case 'ring-all':
-      return ranked.filter((c) => !c.offered)
+      return notOffered(ranked, ranked.length)
     case 'ring-progressively':
-      return ranked.slice(0, call.progressiveCount).filter((c) => !c.offered)
+      return notOffered(ranked, Math.min(ranked.length, call.progressiveCount))
     default:
-      return call.offers.length === 0 && ranked.length > 0 ? [ranked[0]!] : []
+      return call.offers.length === 0 && ranked.length > 0 ? [ranked[0]!] : noChoice
   }
 }
 

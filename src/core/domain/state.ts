@@ -46,6 +46,11 @@ export interface Leg {
    * follows it. Null for outside parties, even when the number belongs to a colleague.
    */
   ownerId: UserId | null
+  /**
+   * The agent `ownerId` names, found once when the leg is made (saves a lookup on every
+   * transition). Agents are changed in place and removed only after their legs have ended.
+   */
+  owner: Agent | null
   terminal: 'primary' | 'extra' | null
   createdAt: Instant
   answeredAt: Instant | null
@@ -188,6 +193,11 @@ export interface Agent {
   absence: Absence | null
   absenceToken: number
   memberships: Map<QueueId, Membership>
+  /**
+   * The same memberships in the same order, as a list for the hot paths (refreshAgent). Kept by
+   * syncMembershipList after every change to `memberships` (configuration only).
+   */
+  membershipList: Membership[]
   /** Every live leg that rings or connects one of this user's terminals (rarely more than 3). */
   legs: Leg[]
   /** How many of those legs are in each state; kept with every leg transition. */
@@ -298,6 +308,10 @@ export interface EngineState {
 
 /** Ids are injected: the core uses random UUIDs, tests and replays a deterministic counter. */
 export type IdSource = (kind: 'call' | 'leg' | 'conference') => string
+
+export function syncMembershipList(agent: Agent): void {
+  agent.membershipList = [...agent.memberships.values()]
+}
 
 export function isLive(leg: Leg): boolean {
   return leg.state !== 'ended'

@@ -31,6 +31,7 @@ import {
   leaveConference,
   completeConsult,
 } from './operations'
+import { roomForFour, roomForTwo } from './lists'
 import type { Call, Leg, Offer } from './state'
 
 type Handler<T extends TelephonyEvent['type']> = (
@@ -114,7 +115,7 @@ export function newCall(
     vip: false,
     priority,
     episode: null,
-    offers: [],
+    offers: roomForTwo(),
     ring: null,
     triedThisRound: [],
     nextOfferAt: ctx.now,
@@ -127,11 +128,11 @@ export function newCall(
     parkedBy: null,
     parkToken: 0,
     conference: null,
-    legIds: [],
-    trail: [],
+    legIds: roomForFour(),
+    trail: roomForFour(),
     trailDropped: 0,
-    ledgerUsers: [],
-    ledgerQueues: [],
+    ledgerUsers: roomForTwo(),
+    ledgerQueues: roomForTwo(),
     endReason: null,
     queueToken: 0,
     listedIn: 0,
@@ -155,7 +156,7 @@ export const onLegAnswered: Handler<'leg.answered'> = (ctx, input) => {
     return new EngineError('INVALID_STATE', `leg ${leg.id} is ${leg.state}, not ringing`)
   // An agent never has two calls in talk at once: a phone that picks up a second call while
   // talking is refused (the adapter hangs that leg up).
-  const owner = leg.ownerId !== null ? ctx.co.agents.get(leg.ownerId) : undefined
+  const owner = leg.owner
   if (owner && isTalking(owner))
     return new EngineError('AGENT_BUSY', `${leg.ownerId} is already talking on another call`)
   if (leg.id === call.remoteLegId) {

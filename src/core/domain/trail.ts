@@ -1,8 +1,10 @@
 /**
  * The why-trail as the engine stores it. Offer decisions name every member of the queue with a
  * reason, hundreds of thousands of times a day, so they are kept compact: the queue's member
- * list (shared, never copied) and one small number per member. `expandTrail` turns them into
- * the readable entries of src/shared/model.ts when someone reads the trail.
+ * list (shared, never copied) and one small number per member, kept as one character each in
+ * a string (a string of fifty characters takes a quarter of the memory of a byte array of
+ * fifty, and these live as long as their calls). `expandTrail` turns them into the readable
+ * entries of src/shared/model.ts when someone reads the trail.
  */
 import type { Instant, QueueId, UserId } from '../../shared/ids'
 import {
@@ -15,7 +17,15 @@ import {
 
 /** Per member: 0 = not skipped; otherwise 1 + the index of the reason in `skipReasons`. */
 export type ReasonCode = number
+/** The codes of a queue's members, by member index, while a decision is being made. */
 export type ReasonCodes = Uint8Array
+
+const latin1 = new TextDecoder('latin1')
+
+/** The codes as stored in a decision: one character per member, its char code the code. */
+export function storedReasons(codes: ReasonCodes): string {
+  return latin1.decode(codes)
+}
 
 export const skipCode: Record<SkipReason, ReasonCode> = Object.fromEntries(
   skipReasons.map((r, i) => [r, i + 1]),
@@ -29,8 +39,12 @@ export interface CompactDecision {
   rankedBy: RankBasis
   /** The queue's members at the time (the queue's own array, never modified). */
   members: readonly UserId[]
-  reasons: ReasonCodes
-  /** Member indexes in rank order, with the figure each was ranked by. */
+  /** Per member, the reason code as a character (see storedReasons). */
+  reasons: string
+  /**
+   * Member indexes in rank order, with the figure each was ranked by. Ranked by position, the
+   * figure is the member's position (index + 1) and is not stored: `values` is then empty.
+   */
   ranked: number[]
   values: number[]
   chosen: number[]
@@ -42,9 +56,11 @@ export type StoredTrailEntry =
 export function expandEntry(entry: StoredTrailEntry): TrailEntry {
   if (!('reasons' in entry)) return entry
   const skipped: { userId: UserId; reason: SkipReason }[] = []
-  entry.reasons.forEach((code, i) => {
+  const reasons = entry.reasons
+  for (let i = 0; i < reasons.length; i++) {
+    const code = reasons.charCodeAt(i)
     if (code > 0) skipped.push({ userId: entry.members[i]!, reason: skipReasons[code - 1]! })
-  })
+  }
   if (entry.kind === 'no-agent')
     return {
       kind: 'no-agent',
@@ -59,7 +75,10 @@ export function expandEntry(entry: StoredTrailEntry): TrailEntry {
     queueId: entry.queueId,
     strategy: entry.strategy,
     rankedBy: entry.rankedBy,
-    ranked: entry.ranked.map((m, i) => ({ userId: entry.members[m]!, value: entry.values[i]! })),
+    ranked: entry.ranked.map((m, i) => ({
+      userId: entry.members[m]!,
+      value: entry.rankedBy === 'position' ? m + 1 : entry.values[i]!,
+    })),
     chosen: entry.chosen.map((m) => entry.members[m]!),
     skipped,
   }
