@@ -3,6 +3,7 @@
  * while calls are live (the contact person's administration).
  */
 import type { CompanyId, Instant, QueueId } from '../../shared/ids'
+import type { Destination } from '../../shared/model'
 import { refreshAgent } from './agents'
 import {
   withdrawQueueOffersFor,
@@ -183,11 +184,22 @@ export function reconfigure(ctx: Ctx, next: CompanyConfig): void {
   const co = ctx.co
   const nextUsers = new Set(next.users.map((u) => u.id))
   const nextQueues = new Set(next.queues.map((q) => q.id))
+  // Callers leaving a removed queue must not be sent into another removed queue (directly, or
+  // through a staying queue's old overflow or closed destination): until the staying queues
+  // get their new configuration below, they forget the ways into removed ones.
+  const gone = (d: Destination | null) => d?.kind === 'queue' && !nextQueues.has(d.queueId)
+  for (const queue of co.queues.values()) {
+    const { overflow, closedDestination } = queue.config
+    if (gone(overflow) || gone(closedDestination))
+      queue.config = {
+        ...queue.config,
+        overflow: gone(overflow) ? null : overflow,
+        closedDestination: gone(closedDestination) ? null : closedDestination,
+      }
+  }
   for (const queue of [...co.queues.values()]) {
     if (nextQueues.has(queue.config.id)) continue
     const overflow = queue.config.overflow
-    if (overflow?.kind === 'queue' && !nextQueues.has(overflow.queueId))
-      queue.config = { ...queue.config, overflow: null }
     if (overflow?.kind === 'user' && !nextUsers.has(overflow.userId))
       queue.config = { ...queue.config, overflow: null }
     for (const call of [...queue.waiting]) exitQueue(ctx, call, 'empty')

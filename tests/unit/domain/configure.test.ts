@@ -136,6 +136,38 @@ describe('changing the configuration while calls are live', () => {
     expect(h.ended(h.outputs.at(-1)!.ended[0]!.callId)!.endReason).toBe('unroutable')
   })
 
+  it('a removed queue’s callers never come back to it through an overflow that points at it', () => {
+    // r is removed; its callers overflow to q, which is full and overflows back to r. Found by
+    // the property test (fast-check seed -1742376543): the caller went back into r just before
+    // r was deleted, and was left queued in no queue.
+    const config = base()
+    config.queues[0] = {
+      ...config.queues[0]!,
+      maxLength: 1,
+      overflow: { kind: 'queue', queueId: 'r' },
+    }
+    config.queues[1] = { ...config.queues[1]!, overflow: { kind: 'queue', queueId: 'q' } }
+    const h = new Harness(config)
+    for (const [userId, queueId] of [
+      ['anna', 'q'],
+      ['bjorn', 'q'],
+      ['cecilie', 'r'],
+    ] as const)
+      h.send({ type: 'queue.logout', companyId: 'acme', userId, queueId })
+    const first = h.arrive('+4791000001', Q)
+    const second = h.arrive('+4791000002', R)
+    const next = base()
+    next.queues = [{ ...next.queues[0]!, maxLength: 1, overflow: null }]
+    configure(h, next)
+    const co = h.state.companies.get('acme')!
+    expect([...co.queues.keys()]).toEqual(['q'])
+    expect(h.waiting('q')).toEqual([first])
+    // The second caller could go nowhere: q is full and r is gone. Its call ended.
+    expect(h.call(second)).toBeUndefined()
+    for (const call of co.calls.values())
+      if (call.queueId !== null) expect(co.queues.get(call.queueId)?.waiting).toContain(call)
+  })
+
   it('a renamed user and a new number reach subscribers and routing', () => {
     const h = new Harness(base())
     const mirror = new Mirror(snapshot(h.state, 'acme')!)

@@ -465,7 +465,11 @@ describe('engine properties over random event sequences', () => {
             run(config, actions, true)
           },
         ),
-        { numRuns: Number(process.env.PROPERTY_RUNS ?? 150) },
+        {
+          numRuns: Number(process.env.PROPERTY_RUNS ?? 150),
+          // PROPERTY_SEED replays a failure fast-check reported.
+          ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}),
+        },
       )
     },
   )
