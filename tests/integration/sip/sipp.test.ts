@@ -726,4 +726,101 @@ describe('SIP with sipp phones and trunk', () => {
       await s.stop()
     }
   })
+
+  it('an operator picks a waiting caller: their phone is told to answer and the caller is put through', async () => {
+    const s = await setup()
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      expect(
+        await s.core.command(op.socket, 'queue:pause', { queueId: null, reason: 'lunsj' }),
+      ).toEqual({ data: null })
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'queued')
+      expect(await s.core.command(op.socket, 'call:pick', { callId })).toEqual({ data: null })
+      await until(() => liveCall(s, callId)?.state === 'connected' && !busy(s))
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      await finished(c)
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      expect(agent.messages).toMatch(/^Call-Info: .*answer-after=0/m)
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('park and retrieve: the caller is held while parked, the operator’s phone is released and rung back', async () => {
+    const s = await setup()
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'connected')
+      await until(() => !busy(s))
+      const parked = (await s.core.command(op.socket, 'call:park', { callId })) as {
+        data: { slot: number }
+      }
+      expect(parked.data.slot).toBeGreaterThanOrEqual(0)
+      await until(() => liveCall(s, callId)?.state === 'parked' && !busy(s))
+      expect(await s.core.command(op.socket, 'call:retrieve', { slot: parked.data.slot })).toEqual({
+        data: null,
+      })
+      await until(() => liveCall(s, callId)?.state === 'connected' && !busy(s))
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      const result = await finished(c)
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      // The operator's phone: the first call, released at the park (BYE), then the retrieve.
+      expect(requests(agent, 'INVITE')).toBe(2)
+      expect(requests(agent, 'BYE')).toBe(2)
+      // The caller: held while parked, then given the operator's phone again.
+      const sdps = offers(result).slice(1)
+      expect(sdps[0]).toMatch(/a=sendonly/)
+      expect(sdps.at(-1)).toMatch(/a=sendrecv/)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('outbound trunks are kept alive with OPTIONS and marked down when they stop answering', async () => {
+    const { SipEndpoint } = await import('../../../src/core/telephony/sip/endpoint')
+    const { SystemClock } = await import('../../../src/core/runtime/clock')
+    const pino = (await import('pino')).default
+    const peer = new SipEndpoint({
+      host: '127.0.0.1',
+      port: 0,
+      clock: new SystemClock(),
+      logger: pino({ level: 'silent' }),
+    })
+    await peer.listen()
+    const alive = await setup({}, { outboundPort: peer.port, keepaliveMs: 200 })
+    try {
+      await new Promise((r) => setTimeout(r, 1000))
+      expect(alive.sip.trunks.trunks.map((t) => t.up)).toEqual([true])
+      await peer.close()
+      await until(() => alive.sip.trunks.trunks[0]!.up === false, 10_000)
+      const metrics = await (await fetch(`${alive.core.url}/metrics`)).text()
+      expect(metrics).toMatch(/^sentral_sip_trunk_up\{company="[^"]+",trunk="sipp"\} 0$/m)
+    } finally {
+      await alive.stop()
+      await peer.close()
+    }
+  })
 })
+
+/** The engine's view of a call, or undefined once it has ended. */
+function liveCall(s: Setup, callId: string) {
+  return s.core.core.runtime.state.companies.get(s.co.id)!.calls.get(callId)
+}
+
+/** Whether the core still has re-INVITEs to send or answers to wait for. */
+function busy(s: Setup): boolean {
+  return s.sip.b2bua.counts.reinvites > 0
+}

@@ -11,6 +11,7 @@ import type { Clock, TimerHandle } from '../../runtime/clock'
 import { B2bua } from './b2bua'
 import { SipEndpoint } from './endpoint'
 import { Registrar } from './registrar'
+import { TrunkMonitor } from './trunk-monitor'
 import type { SipTimers } from './transactions/timers'
 
 export interface SipOptions {
@@ -45,6 +46,7 @@ export interface SipCounts {
 
 export interface SipHandle {
   port: number
+  trunks: TrunkMonitor
   /** The TLS port, 0 without a certificate. */
   tlsPort: number
   endpoint: SipEndpoint
@@ -104,6 +106,7 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
   const registrar = new Registrar(endpoint, options.companies, clock, logger, {
     ...(options.keepaliveMs !== undefined ? { keepaliveMs: options.keepaliveMs } : {}),
   })
+  const trunks = new TrunkMonitor(endpoint, options.companies, clock, logger, options.keepaliveMs)
   const lag = new LagGauge(clock)
   const maxLagMs = options.maxLagMs ?? 500
   const b2bua = new B2bua({
@@ -123,16 +126,17 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
     overloaded: () => lag.lagMs > maxLagMs,
   })
   await endpoint.listen()
-  // The registrar's keepalive and the lag gauge are always pending while SIP runs.
+  // The keepalives (registrar, trunks) and the lag gauge are always pending while SIP runs.
   const counts = (): SipCounts => ({
     transactions: endpoint.transactions.size,
     dialogs: b2bua.counts.dialogs,
     legs: b2bua.counts.legs,
-    timers: clock.pending - 2 - registrar.size,
+    timers: clock.pending - 2 - (trunks.trunks.length > 0 ? 1 : 0) - registrar.size,
     registrations: registrar.size,
   })
   return {
     port: endpoint.port,
+    trunks,
     tlsPort: endpoint.transport.securePort,
     endpoint,
     registrar,
@@ -158,6 +162,11 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
         '# HELP sentral_sip_registrations Registered phone contacts.',
         '# TYPE sentral_sip_registrations gauge',
         `sentral_sip_registrations ${c.registrations}`,
+        '# HELP sentral_sip_trunk_up Whether an outbound trunk answers OPTIONS (1) or not (0).',
+        '# TYPE sentral_sip_trunk_up gauge',
+        ...trunks.trunks.map(
+          (t) => `sentral_sip_trunk_up{company="${t.companyId}",trunk="${t.name}"} ${t.up ? 1 : 0}`,
+        ),
         '# HELP sentral_sip_refused_total Callers refused with 503 (the core full or behind).',
         '# TYPE sentral_sip_refused_total counter',
         `sentral_sip_refused_total ${b2bua.refused}`,
@@ -166,6 +175,7 @@ export async function startSip(options: SipOptions): Promise<SipHandle> {
     },
     close: async () => {
       lag.stop()
+      trunks.stop()
       b2bua.close()
       registrar.close()
       await endpoint.close()
