@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { SystemClock } from '../../../src/core/runtime/clock'
 import { SipEndpoint } from '../../../src/core/telephony/sip/endpoint'
 
-const dir = join(__dirname, '../../../../shared/sip/rfc4475')
+const dir = join(__dirname, '../../fixtures/rfc4475')
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.msg'))
   .map((f) => f.slice(0, -4))

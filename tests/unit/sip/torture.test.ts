@@ -1,5 +1,5 @@
 /**
- * RFC 4475's 49 torture messages, as published (../shared/sip/rfc4475), through the parser
+ * RFC 4475's 49 torture messages, as published (tests/fixtures/rfc4475), through the parser
  * and the user agent server's request checks: the valid ones parse and are handled, the
  * invalid ones get the response the RFC names or are dropped, and nothing ever throws —
  * whether a message arrives whole in a datagram or in pieces on a stream.
@@ -16,7 +16,7 @@ import {
 import { checkRequest, digestCredentials } from '../../../src/core/telephony/sip/request-checks'
 import { answerable, responseFor, serialize } from '../../../src/core/telephony/sip/serializer'
 
-const dir = join(__dirname, '../../../../shared/sip/rfc4475')
+const dir = join(__dirname, '../../fixtures/rfc4475')
 
 /** What a user agent server does with a message: process it, answer with a status, or drop it. */
 type Outcome = 'process' | 'response' | 'drop' | number
