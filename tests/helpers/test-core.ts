@@ -155,6 +155,7 @@ export async function startTestCore(
     purgeEveryMs?: number
     uiDir?: string
     sip?: CoreOptions['sip']
+    traffic?: CoreOptions['traffic']
   } = {},
 ): Promise<TestCore> {
   for (const c of companies) await addCompany(store, c, options.clock?.now() ?? Date.now())
@@ -169,6 +170,7 @@ export async function startTestCore(
     ...(options.purgeEveryMs !== undefined ? { purgeEveryMs: options.purgeEveryMs } : {}),
     ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
     ...(options.sip ? { sip: options.sip } : {}),
+    ...(options.traffic ? { traffic: options.traffic } : {}),
   })
   const sockets: Client[] = []
   const login = async (username: string, password = passwordFor): Promise<LoginResponse> => {

@@ -9,6 +9,7 @@ import type { CompanySip } from '../../../src/core/config/sip-file'
 import type { SipHandle } from '../../../src/core/telephony/sip/sip-stack'
 import { credentialsFor } from '../../../src/core/telephony/sip/digest'
 import type { QueueConfig } from '../../../src/core/domain/config'
+import { defaultTraffic, type TrafficProfile } from '../../../src/core/telephony/sim/traffic'
 import type { QueueLogEvent, RoutingStrategy, TrailEntry } from '../../../src/shared/model'
 import { TestDatabase } from '../../helpers/databases'
 import {
@@ -53,6 +54,7 @@ async function setup(
     session?: { sessionExpires: number; minSessionExpires: number }
     keepaliveMs?: number
     maxLegs?: number
+    traffic?: TrafficProfile
   } = {},
 ): Promise<Setup> {
   const co = testCompany('sip')
@@ -89,6 +91,7 @@ async function setup(
     },
   ]
   const core = await startTestCore(db.store, [co], {
+    ...(options.traffic ? { traffic: new Map([[co.id, options.traffic]]) } : {}),
     sip: {
       host: '127.0.0.1',
       port: 0,
@@ -816,7 +819,50 @@ describe('SIP with sipp phones and trunk', () => {
       await peer.close()
     }
   })
+
+  it('beside the simulation: a real caller answered by a simulated colleague, who hangs up after talking', async () => {
+    const s = await setup({}, { traffic: quietTraffic })
+    try {
+      const c = await finished(await caller(s, 'caller_wait_bye.xml'))
+      // Nobody registered a phone: the simulation played the agent, who answered and hung up.
+      expect(requests(c, 'BYE')).toBe(1)
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+      expect(s.queueLog.some((e) => e.kind === 'complete-agent')).toBe(true)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('beside the simulation: a simulated caller put through to a real phone hangs up after talking', async () => {
+    const s = await setup({}, { traffic: quietTraffic })
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      s.core.core.simulations.get(s.co.id)!.call('+4790000001', s.co.numbers.queueA, 60_000)
+      await until(() => s.queueLog.some((e) => e.kind === 'complete-caller'), 10_000)
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      expect(requests(agent, 'INVITE')).toBe(1)
+      expect(requests(agent, 'BYE')).toBe(1)
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
 })
+
+/** A simulation that sends no callers of its own, whose people answer in a second and talk 2 s. */
+const quietTraffic: TrafficProfile = {
+  ...defaultTraffic,
+  arrivals: [],
+  answerSeconds: { mean: 1, sd: 0 },
+  talkSeconds: { mean: 2, sd: 0 },
+  noAnswerRate: 0,
+  rejectRate: 0,
+}
 
 /** When sipp logged the first message matching `pattern` (its trace stamps each one), in ms. */
 function messageTime(result: SippResult, pattern: RegExp): number {

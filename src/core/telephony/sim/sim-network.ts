@@ -273,10 +273,13 @@ export class SimNetwork implements TelephonyAdapter {
   }
 
   /**
-   * A simulated caller put through to a phone on another network (a real SIP phone in the
-   * demo): the person there may talk as long as they like, the caller hangs up after a while.
+   * A simulated party talking to someone on another network (in the demo: a simulated caller
+   * put through to a real SIP phone, or a real caller answered by a simulated colleague). The
+   * real side may talk as long as it likes; the simulated side hangs up after a drawn talk
+   * time, unless it is a colleague at the switchboard in person, who decides for themselves.
    */
-  private talksElsewhere(callId: string, caller: SimLeg): void {
+  private talksElsewhere(callId: string, own: SimLeg): void {
+    if (own.kind !== 'caller' && own.userId !== null && this.options.attended?.(own.userId)) return
     let conversation = this.conversations.get(callId)
     if (!conversation)
       this.conversations.set(callId, (conversation = { timer: null, transferred: false }))
@@ -293,7 +296,11 @@ export class SimNetwork implements TelephonyAdapter {
     )
     state.timer = this.options.clock.setTimer(this.options.clock.now() + talkMs, () => {
       state.timer = null
-      if (this.legs.has(caller.id)) this.hangUp(caller.id)
+      if (!this.legs.has(own.id)) return
+      if (own.kind === 'caller') return this.hangUp(own.id)
+      this.ledger.agentHangUps++
+      this.send({ type: 'leg.hung-up', companyId: this.options.companyId, legId: own.id })
+      this.drop(own)
     })
   }
 
@@ -305,6 +312,7 @@ export class SimNetwork implements TelephonyAdapter {
     const first = this.legs.get(a)
     const second = this.legs.get(b)
     if (first?.kind === 'caller' && !second) return this.talksElsewhere(callId, first)
+    if (!first && second?.kind === 'phone') return this.talksElsewhere(callId, second)
     if (!first || !second) return
     if (first.kind === 'phone' && first.userId !== null) {
       // A consultation: talk briefly, then hand the caller over (a person decides for themselves).
