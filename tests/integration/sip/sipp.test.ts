@@ -852,6 +852,96 @@ describe('SIP with sipp phones and trunk', () => {
       await s.stop()
     }
   })
+
+  it('a call dialled on a desk phone: digest-checked, placed through the trunk with the user’s number, answered with the far end’s SDP', async () => {
+    const trunk = await startSipp({
+      scenario: 'agent_answer.xml',
+      vars: { ring_ms: 100 },
+      traceMessages: true,
+      timeoutMs: 30_000,
+    })
+    const s = await setup({}, { outboundPort: trunk.port })
+    try {
+      const wrong = await runSipp({
+        scenario: 'phone_dial.xml',
+        remote: s.remote,
+        service: '99887766',
+        csv: [['202', 'feil-passord']],
+        calls: 1,
+        traceMessages: true,
+        timeoutMs: 5000,
+      })
+      expect(wrong.code).not.toBe(0)
+      const phone = await runSipp({
+        scenario: 'phone_dial.xml',
+        remote: s.remote,
+        service: '99887766',
+        csv: [['202', password('202')]],
+        calls: 1,
+        vars: { hold_ms: 300 },
+        traceMessages: true,
+        timeoutMs: 10_000,
+      })
+      expect(phone.code, explainSipp(phone)).toBe(0)
+      expect(phone.messages).toMatch(/SIP\/2\.0 401 Unauthorized/)
+      expect(phone.messages).toMatch(/SIP\/2\.0 180 Ringing/)
+      const far = await trunk.stop(3000)
+      expect(far.code, explainSipp(far)).toBe(0)
+      const outside = far.messages.slice(far.messages.indexOf('INVITE sip:'))
+      expect(outside).toMatch(/^INVITE sip:\+4799887766@127\.0\.0\.1:\d+ SIP\/2\.0/)
+      // op1 may present queue a's number (the first they may present).
+      expect(outside).toMatch(
+        new RegExp(`^P-Asserted-Identity: <sip:\\${s.co.numbers.queueA}@`, 'm'),
+      )
+      // The phone's own description went to the far end, and the far end's came back.
+      expect(offers(far)[0]).toContain('o=')
+      expect(outside).toMatch(/^m=audio \d+/m)
+      const farPort = /m=audio (\d+)/.exec(
+        far.messages.slice(far.messages.indexOf('SIP/2.0 200 OK')),
+      )![1]
+      // Only the call with the right password reached the trunk.
+      expect(requests(far, 'INVITE')).toBe(1)
+      expect(requests(far, 'BYE')).toBe(1)
+      expect(okTo(phone, '2 INVITE')).toContain(`m=audio ${farPort}`)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+      await trunk.stop(1000)
+    }
+  })
+
+  it('a colleague’s extension dialled on a desk phone rings the colleague’s phone', async () => {
+    const s = await setup()
+    try {
+      const [b] = await phones(s, [
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 100 } },
+      ])
+      const phone = await runSipp({
+        scenario: 'phone_dial.xml',
+        remote: s.remote,
+        service: '203',
+        csv: [['202', password('202')]],
+        calls: 1,
+        vars: { hold_ms: 300 },
+        traceMessages: true,
+        timeoutMs: 10_000,
+      })
+      expect(phone.code, explainSipp(phone)).toBe(0)
+      const colleague = await b!.stop(3000)
+      expect(colleague.code, explainSipp(colleague)).toBe(0)
+      expect(requests(colleague, 'INVITE')).toBe(1)
+      expect(requests(colleague, 'BYE')).toBe(1)
+      // Each phone was given the other's description.
+      const colleaguePort = /m=audio (\d+)/.exec(
+        colleague.messages.slice(colleague.messages.indexOf('SIP/2.0 200 OK')),
+      )![1]
+      expect(okTo(phone, '2 INVITE')).toContain(`m=audio ${colleaguePort}`)
+      expect(s.ended).toHaveLength(1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
 })
 
 /** A simulation that sends no callers of its own, whose people answer in a second and talk 2 s. */
@@ -862,6 +952,15 @@ const quietTraffic: TrafficProfile = {
   talkSeconds: { mean: 2, sd: 0 },
   noAnswerRate: 0,
   rejectRate: 0,
+}
+
+/** The 200 OK a phone received (or sent) for the request with this CSeq, e.g. '2 INVITE'. */
+function okTo(result: SippResult, cseq: string): string {
+  const found = result.messages
+    .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+    .find((m) => m.startsWith('SIP/2.0 200') && new RegExp(`^CSeq: ${cseq}\\s*$`, 'm').test(m))
+  if (!found) throw new Error(`no 200 for ${cseq}`)
+  return found
 }
 
 /** When sipp logged the first message matching `pattern` (its trace stamps each one), in ms. */

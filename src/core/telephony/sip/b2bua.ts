@@ -20,6 +20,7 @@ import type { CompanySip } from '../../config/sip-file'
 import type { CompanyConfig } from '../../domain/config'
 import type { EngineError } from '../../domain/errors'
 import type { EngineInput, LegEndReason, TelephonyCommand } from '../../domain/io'
+import { presentableNumbers } from '../../domain/operations'
 import type { Clock, TimerHandle } from '../../runtime/clock'
 import type { EngineSink, TelephonyAdapter } from '../adapter'
 import { cseqNumber, Dialog, dialogKey, sipUriOf, tagOf } from './dialog'
@@ -116,6 +117,8 @@ interface Leg {
   byeAfterAck: boolean
   /** A REFER from this phone is being carried out: its NOTIFY goes before any BYE. */
   referring: boolean
+  /** A call dialled on this phone: it is answered when the far end is bridged to it. */
+  originating: boolean
   /** RFC 4028: when the session expires unless refreshed, and who refreshes. */
   session: { interval: number; weRefresh: boolean; timer: TimerHandle } | null
 }
@@ -129,6 +132,8 @@ export class B2bua {
   private readonly byCall = new Map<string, Set<Leg>>()
   private readonly sinks = new Map<CompanyId, EngineSink>()
   private readonly soon = new Set<Leg>()
+  /** Calls being dialled on a phone, by user, while the engine places them (one step). */
+  private readonly originating = new Map<string, Leg>()
   private readonly timers: SipTimers
   private readonly sessionExpires: number
   private readonly minSessionExpires: number
@@ -182,6 +187,9 @@ export class B2bua {
     if (command.type === 'bridge') return this.legs.has(command.a) || this.legs.has(command.b)
     if (command.type === 'conference') return command.legIds.some((id) => this.legs.has(id))
     if (command.type !== 'ring') return this.legs.has(command.legId)
+    if (command.to.kind === 'user' && this.originating.has(command.to.userId)) return true
+    if (command.callerId.userId !== null && this.originating.has(command.callerId.userId))
+      return true
     if (command.to.kind === 'user')
       return this.o.registrar.contactsOf(command.companyId, command.to.userId).length > 0
     const trunk = this.outboundTrunk(command.companyId)
@@ -243,6 +251,22 @@ export class B2bua {
   }
 
   private ring(command: Extract<TelephonyCommand, { type: 'ring' }>): void {
+    if (command.to.kind === 'user') {
+      // The engine places a call dialled on a phone. For an outside number it rings the
+      // dialler's own phone first, to answer by itself: that phone is the one dialling.
+      const self = this.originating.get(command.to.userId)
+      if (self && self.callId === null && command.autoAnswer)
+        return this.adopt(self, command.legId, command.callId)
+      // For a colleague, the dialler is the call's caller: the phone's leg is that one.
+      const dialler = command.callerId.userId
+      const pending =
+        dialler !== null && dialler !== command.to.userId
+          ? this.originating.get(dialler)
+          : undefined
+      const remote = pending ? this.o.remoteLegOf(command.companyId, command.callId) : undefined
+      if (pending && pending.callId === null && remote !== undefined && !this.legs.has(remote))
+        this.adopt(pending, remote, command.callId)
+    }
     const leg = this.newLeg(command.companyId, command.legId, 'out', command.callId)
     leg.userId = command.to.kind === 'user' ? command.to.userId : null
     const targets: { contact: string; transport: TransactionTransport }[] = []
@@ -334,7 +358,11 @@ export class B2bua {
     ] as const) {
       if (!leg) continue
       const sdp = other?.remoteSdp ?? null
-      if (leg.direction === 'in' && leg.state === 'early' && leg.answerPending) {
+      if (
+        leg.direction === 'in' &&
+        leg.state === 'early' &&
+        (leg.answerPending || leg.originating)
+      ) {
         this.answer(leg, sdp ?? placeholderSdp(this.o.endpoint.host, placeholderSession))
         leg.base = sdp
         continue
@@ -365,6 +393,8 @@ export class B2bua {
     const source = ctx.inbound.source.address
     const dialed = userPart(request.uri)
     const number = dialed ? normalizeNumber(dialed) : null
+    const phoneCompany = this.phoneCompany(request)
+    if (phoneCompany) return this.onPhoneInvite(ctx, phoneCompany, number)
     const company = this.trunkCompany(source, number)
     if (!company) {
       this.o.logger.info({ source, dialed }, 'sip INVITE refused: not from a trunk')
@@ -402,6 +432,75 @@ export class B2bua {
       leg.invite.respond(this.finalFor(leg, error.code === 'INVALID_NUMBER' ? 404 : 480))
       this.forget(leg)
     }
+  }
+
+  /**
+   * The company whose phone sent an INVITE: its From user is one of the company's phone
+   * accounts (trunk callers come with their own numbers). Its credentials are checked next.
+   */
+  private phoneCompany(request: SipRequest): CompanySip | null {
+    const company = this.o.registrar.companyFor(request.uri)
+    const from = sipUriOf(header(request, 'From') ?? '')
+    return company && from?.user && company.phones.has(from.user) ? company : null
+  }
+
+  /**
+   * A call dialled on a desk phone or softphone: once the phone proves who it is, it becomes
+   * the engine's outgoing call by that user, presenting their first number (the switchboard
+   * chooses among them; a phone cannot). The phone's INVITE is the call's own leg: it hears
+   * ringback while the far end rings and is answered with the far end's description.
+   */
+  private onPhoneInvite(ctx: RequestContext, company: CompanySip, number: PhoneNumber | null) {
+    const account = this.o.registrar.authenticate(ctx, company)
+    if (!account) return
+    if (!number) return ctx.respond(484)
+    if (this.legs.size >= (this.o.maxLegs ?? 10_000) || this.o.overloaded?.()) {
+      this.refused++
+      return ctx.respond(503, [{ name: 'Retry-After', value: '5' }])
+    }
+    const user = this.o.configOf(company.companyId)?.users.find((u) => u.id === account.userId)
+    const presented = user ? presentableNumbers(user)[0] : undefined
+    if (!presented) return ctx.respond(403)
+    const leg = this.newLeg(company.companyId, this.newLegId(), 'in', null)
+    leg.invite = ctx.transaction as InviteServerTransaction
+    leg.request = ctx.request
+    leg.tag = ctx.tag
+    leg.transport = ctx.inbound.reply
+    leg.remoteSdp = ctx.request.body.length > 0 ? ctx.request.body : null
+    leg.userId = account.userId
+    leg.originating = true
+    this.byInvite.set(leg.invite, leg)
+    this.originating.set(account.userId, leg)
+    const error = this.emit({
+      type: 'call.dial',
+      companyId: company.companyId,
+      userId: account.userId,
+      to: number,
+      presentedNumber: presented,
+    })
+    this.originating.delete(account.userId)
+    if (leg.callId !== null && !error) return
+    const status =
+      error?.code === 'INVALID_NUMBER'
+        ? 484
+        : error?.code === 'AGENT_BUSY'
+          ? 486
+          : error?.code === 'INVALID_TARGET' || error?.code === 'NUMBER_NOT_ALLOWED'
+            ? 403
+            : 480
+    this.o.logger.info({ user: account.userId, code: error?.code }, 'sip call from a phone refused')
+    if (leg.state === 'early') leg.invite.respond(this.finalFor(leg, status))
+    leg.state = 'ended'
+    this.forget(leg)
+  }
+
+  /** A phone's INVITE becomes the engine leg `id` of `callId` (see onPhoneInvite). */
+  private adopt(leg: Leg, id: LegId, callId: string): void {
+    this.legs.delete(leg.id)
+    leg.id = id
+    this.legs.set(id, leg)
+    this.joinCall(leg, callId)
+    this.sendProvisional(leg)
   }
 
   private onReinvite(ctx: RequestContext): void {
@@ -956,6 +1055,7 @@ export class B2bua {
       pending2xx: null,
       byeAfterAck: false,
       referring: false,
+      originating: false,
       session: null,
     }
     this.legs.set(id, leg)

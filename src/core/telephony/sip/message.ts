@@ -181,6 +181,7 @@ export const reasonPhrases: Record<number, string> = {
   481: 'Call/Transaction Does Not Exist',
   482: 'Loop Detected',
   483: 'Too Many Hops',
+  484: 'Address Incomplete',
   486: 'Busy Here',
   487: 'Request Terminated',
   488: 'Not Acceptable Here',

@@ -113,31 +113,49 @@ export class Registrar {
     )
   }
 
-  private register(ctx: RequestContext): void {
+  /**
+   * The phone account a request is from, by its digest credentials (§22.2: a user agent server
+   * challenges with 401). Without valid credentials it answers the challenge itself and
+   * returns null.
+   */
+  authenticate(ctx: RequestContext, company: CompanySip): SipPhoneAccount | null {
     const { request } = ctx
-    const company = this.companyFor(request.uri)
-    if (!company) return ctx.respond(404)
     const authenticator = this.auth.get(company.companyId)!
     const credentials = digestCredentials(header(request, 'Authorization') ?? '')
-    const challenge = (stale: boolean) =>
+    const challenge = (stale: boolean) => {
       ctx.respond(
         401,
         authenticator.challenges(stale).map((value) => ({ name: 'WWW-Authenticate', value })),
       )
+      return null
+    }
     if (!credentials) return challenge(false)
     const result = authenticator.verify(
       credentials,
-      'REGISTER',
+      request.method,
       (username) => company.phones.get(username)?.credentials ?? null,
     )
     if (!result.ok) {
       this.logger.info(
-        { company: company.companyId, username: credentials.get('username'), why: result.reason },
-        'sip registration refused',
+        {
+          company: company.companyId,
+          method: request.method,
+          username: credentials.get('username'),
+          why: result.reason,
+        },
+        'sip authentication refused',
       )
       return challenge(result.stale)
     }
-    const account = company.phones.get(result.username)!
+    return company.phones.get(result.username)!
+  }
+
+  private register(ctx: RequestContext): void {
+    const { request } = ctx
+    const company = this.companyFor(request.uri)
+    if (!company) return ctx.respond(404)
+    const account = this.authenticate(ctx, company)
+    if (!account) return
     const to = parseNameAddr(header(request, 'To') ?? '')
     const aorUser = to instanceof GrammarError || !('user' in to.parsed) ? null : to.parsed.user
     // §10.3 step 6: one may only register bindings for the address one authenticated as.
