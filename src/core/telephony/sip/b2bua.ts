@@ -725,7 +725,8 @@ export class B2bua {
   }
 
   private answer(leg: Leg, sdp: Buffer): void {
-    if (!leg.invite || !leg.request) return
+    // An INVITE that has had its final response cannot be answered again.
+    if (!leg.invite || !leg.request || leg.invite.state !== 'proceeding') return
     leg.answerPending = false
     leg.state = 'confirmed'
     leg.dialog = Dialog.asUas(leg.request, leg.tag, 'confirmed')
@@ -748,6 +749,7 @@ export class B2bua {
     request: SipRequest,
     sdp: Buffer | null,
   ): void {
+    if (tx.state !== 'proceeding') return
     const response = responseFor(request, 200, 'OK', {
       toTag: leg.tag,
       extra: [
