@@ -2,8 +2,7 @@
  * Running the core: the retention purge on the core's own clock, /metrics, oversized messages,
  * statistics through the API, and HTTPS/WSS.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +13,7 @@ import { startCore } from '../../../src/core/host'
 import { VirtualClock } from '../../../src/core/runtime/clock'
 import type { QueueStatistics, UserLogEntry } from '../../../src/shared/protocol'
 import { forEachDatabase } from '../../helpers/databases'
+import { selfSignedCertificate } from '../../helpers/certificate'
 import { addCompany, startTestCore, testCompany, type TestCore } from '../../helpers/test-core'
 
 const day = 24 * 3_600_000
@@ -175,25 +175,7 @@ forEachDatabase('operations', (db) => {
 it('serves HTTPS and WSS when given a certificate and key', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sentral-tls-'))
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    )
+    const tls = selfSignedCertificate(dir)
     const { openDatabase } = await import('../../../src/core/persistence/database')
     const { SqlStore } = await import('../../../src/core/persistence/sql-store')
     const store = new SqlStore(openDatabase({ file: join(dir, 'tls.sqlite') }))
@@ -207,10 +189,7 @@ it('serves HTTPS and WSS when given a certificate and key', async () => {
       port: 0,
       logger: pino({ level: 'silent' }),
       version: 'test',
-      tls: {
-        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      },
+      tls,
     })
     try {
       expect(core.url).toMatch(/^https:/)

@@ -2,8 +2,7 @@
  * SIP over TLS (RFC 3261 §26.2): with a certificate configured, the endpoint also listens for
  * TLS, frames the stream like TCP, answers over the same connection, and names the transport.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from 'node:tls'
@@ -11,40 +10,18 @@ import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { SystemClock } from '../../../src/core/runtime/clock'
 import { SipEndpoint } from '../../../src/core/telephony/sip/endpoint'
+import { selfSignedCertificate } from '../../helpers/certificate'
 
 const dir = mkdtempSync(join(tmpdir(), 'sentral-sip-tls-'))
 let endpoint: SipEndpoint
 
 beforeAll(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  )
   endpoint = new SipEndpoint({
     host: '127.0.0.1',
     port: 0,
     clock: new SystemClock(),
     logger: pino({ level: 'silent' }),
-    tls: {
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      port: 0,
-    },
+    tls: { ...selfSignedCertificate(dir), port: 0 },
   })
   await endpoint.listen()
 })

@@ -272,20 +272,19 @@ export class SimNetwork implements TelephonyAdapter {
     }
   }
 
-  /**
-   * A simulated party talking to someone on another network (in the demo: a simulated caller
-   * put through to a real SIP phone, or a real caller answered by a simulated colleague). The
-   * real side may talk as long as it likes; the simulated side hangs up after a drawn talk
-   * time, unless it is a colleague at the switchboard in person, who decides for themselves.
-   */
-  private talksElsewhere(callId: string, own: SimLeg): void {
-    if (own.kind !== 'caller' && own.userId !== null && this.options.attended?.(own.userId)) return
+  /** The call's conversation, its pending end (if any) cancelled: it starts again now. */
+  private conversationFor(callId: string): { timer: TimerHandle | null; transferred: boolean } {
     let conversation = this.conversations.get(callId)
     if (!conversation)
       this.conversations.set(callId, (conversation = { timer: null, transferred: false }))
     if (conversation.timer) this.options.clock.clearTimer(conversation.timer)
-    const state = conversation
-    const talkMs = Math.max(
+    conversation.timer = null
+    return conversation
+  }
+
+  /** How long a conversation lasts: the profile's talk time, at least two seconds. */
+  private drawTalkMs(): number {
+    return Math.max(
       2000,
       Math.round(
         this.random.lognormal(
@@ -294,6 +293,18 @@ export class SimNetwork implements TelephonyAdapter {
         ) * 1000,
       ),
     )
+  }
+
+  /**
+   * A simulated party talking to someone on another network (in the demo: a simulated caller
+   * put through to a real SIP phone, or a real caller answered by a simulated colleague). The
+   * real side may talk as long as it likes; the simulated side hangs up after a drawn talk
+   * time, unless it is a colleague at the switchboard in person, who decides for themselves.
+   */
+  private talksElsewhere(callId: string, own: SimLeg): void {
+    if (own.kind !== 'caller' && own.userId !== null && this.options.attended?.(own.userId)) return
+    const state = this.conversationFor(callId)
+    const talkMs = this.drawTalkMs()
     state.timer = this.options.clock.setTimer(this.options.clock.now() + talkMs, () => {
       state.timer = null
       if (!this.legs.has(own.id)) return
@@ -328,20 +339,8 @@ export class SimNetwork implements TelephonyAdapter {
       })
       return
     }
-    let conversation = this.conversations.get(callId)
-    if (!conversation)
-      this.conversations.set(callId, (conversation = { timer: null, transferred: false }))
-    if (conversation.timer) this.options.clock.clearTimer(conversation.timer)
-    const talkMs = Math.max(
-      2000,
-      Math.round(
-        this.random.lognormal(
-          this.options.profile.talkSeconds.mean,
-          this.options.profile.talkSeconds.sd,
-        ) * 1000,
-      ),
-    )
-    const state = conversation
+    const state = this.conversationFor(callId)
+    const talkMs = this.drawTalkMs()
     const agentId = second.userId
     // With a person on the line, only the caller ends the conversation.
     const attended = agentId !== null && this.options.attended?.(agentId) === true

@@ -401,10 +401,7 @@ export class B2bua {
       return ctx.respond(403)
     }
     if (!number) return ctx.respond(404)
-    if (this.legs.size >= (this.o.maxLegs ?? 10_000) || this.o.overloaded?.()) {
-      this.refused++
-      return ctx.respond(503, [{ name: 'Retry-After', value: '5' }])
-    }
+    if (this.refuseWhenFull(ctx)) return
     const se = this.sessionRequest(request)
     if (se === 'too-small')
       return ctx.respond(422, [{ name: 'Min-SE', value: String(this.minSessionExpires) }])
@@ -412,13 +409,7 @@ export class B2bua {
     const fromUser =
       from instanceof GrammarError ? null : ((from.parsed as Partial<SipUri>).user ?? null)
     const callerNumber = (fromUser && normalizeNumber(fromUser)) ?? fromUser ?? 'anonymous'
-    const leg = this.newLeg(company.companyId, this.newLegId(), 'in', null)
-    leg.invite = ctx.transaction as InviteServerTransaction
-    leg.request = request
-    leg.tag = ctx.tag
-    leg.transport = ctx.inbound.reply
-    leg.remoteSdp = request.body.length > 0 ? request.body : null
-    this.byInvite.set(leg.invite, leg)
+    const leg = this.inboundLeg(ctx, company.companyId)
     const error = this.emit({
       type: 'caller.arrived',
       companyId: company.companyId,
@@ -454,22 +445,13 @@ export class B2bua {
     const account = this.o.registrar.authenticate(ctx, company)
     if (!account) return
     if (!number) return ctx.respond(484)
-    if (this.legs.size >= (this.o.maxLegs ?? 10_000) || this.o.overloaded?.()) {
-      this.refused++
-      return ctx.respond(503, [{ name: 'Retry-After', value: '5' }])
-    }
+    if (this.refuseWhenFull(ctx)) return
     const user = this.o.configOf(company.companyId)?.users.find((u) => u.id === account.userId)
     const presented = user ? presentableNumbers(user)[0] : undefined
     if (!presented) return ctx.respond(403)
-    const leg = this.newLeg(company.companyId, this.newLegId(), 'in', null)
-    leg.invite = ctx.transaction as InviteServerTransaction
-    leg.request = ctx.request
-    leg.tag = ctx.tag
-    leg.transport = ctx.inbound.reply
-    leg.remoteSdp = ctx.request.body.length > 0 ? ctx.request.body : null
+    const leg = this.inboundLeg(ctx, company.companyId)
     leg.userId = account.userId
     leg.originating = true
-    this.byInvite.set(leg.invite, leg)
     this.originating.set(account.userId, leg)
     const error = this.emit({
       type: 'call.dial',
@@ -492,6 +474,33 @@ export class B2bua {
     if (leg.state === 'early') leg.invite.respond(this.finalFor(leg, status))
     leg.state = 'ended'
     this.forget(leg)
+  }
+
+  /** A new incoming leg for an INVITE that starts a call (a trunk caller or a phone dialling). */
+  private inboundLeg(
+    ctx: RequestContext,
+    companyId: CompanyId,
+  ): Leg & {
+    invite: InviteServerTransaction
+  } {
+    const invite = ctx.transaction as InviteServerTransaction
+    const leg = Object.assign(this.newLeg(companyId, this.newLegId(), 'in', null), {
+      invite,
+      request: ctx.request,
+      tag: ctx.tag,
+      transport: ctx.inbound.reply,
+      remoteSdp: ctx.request.body.length > 0 ? ctx.request.body : null,
+    })
+    this.byInvite.set(invite, leg)
+    return leg
+  }
+
+  /** Admission control: 503 with Retry-After while the core is full or falling behind. */
+  private refuseWhenFull(ctx: RequestContext): boolean {
+    if (this.legs.size < (this.o.maxLegs ?? 10_000) && !this.o.overloaded?.()) return false
+    this.refused++
+    ctx.respond(503, [{ name: 'Retry-After', value: '5' }])
+    return true
   }
 
   /** A phone's INVITE becomes the engine leg `id` of `callId` (see onPhoneInvite). */
