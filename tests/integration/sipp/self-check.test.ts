@@ -7,13 +7,36 @@
  */
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { explainSipp, runSipp, startSipp, type SippHandle } from '../../helpers/sipp'
+import {
+  explainSipp,
+  runSipp,
+  startSipp,
+  type SippHandle,
+  type SippResult,
+} from '../../helpers/sipp'
 
 const hasSipp = spawnSync('sipp', ['-v']).error === undefined
 
 /** A phone (UAS) that takes `calls` calls and then exits by itself. */
 function phone(scenario: string, calls: number, vars: Record<string, number> = {}) {
   return startSipp({ scenario, calls, vars, timeoutMs: 8000 })
+}
+
+/** A caller scenario against a phone sipp: `calls` calls to 22000000, done within 8 s. */
+function call(
+  agent: SippHandle,
+  scenario: string,
+  calls = 1,
+  vars: Record<string, string | number> = {},
+): Promise<SippResult> {
+  return runSipp({
+    scenario,
+    remote: `127.0.0.1:${agent.port}`,
+    service: '22000000',
+    calls,
+    vars,
+    timeoutMs: 8000,
+  })
 }
 
 async function finished(handle: SippHandle) {
@@ -74,28 +97,14 @@ describe.skipIf(!hasSipp).concurrent('sipp scenarios, sipp against sipp', () => 
 
   it('caller_cancel.xml gives up on agent_noanswer.xml: 200 for the CANCEL, 487, ACK', async () => {
     const agent = await phone('agent_noanswer.xml', 1)
-    const caller = await runSipp({
-      scenario: 'caller_cancel.xml',
-      remote: `127.0.0.1:${agent.port}`,
-      service: '22000000',
-      calls: 1,
-      vars: { cancel_ms: 100 },
-      timeoutMs: 8000,
-    })
+    const caller = await call(agent, 'caller_cancel.xml', 1, { cancel_ms: 100 })
     expect(caller.code, explainSipp(caller)).toBe(0)
     expect((await finished(agent)).stats?.counters.cancelled).toBe(1)
   })
 
   it('caller_cancel.xml cancels agent_answer.xml while it rings', async () => {
     const agent = await phone('agent_answer.xml', 1, { ring_ms: 3000 })
-    const caller = await runSipp({
-      scenario: 'caller_cancel.xml',
-      remote: `127.0.0.1:${agent.port}`,
-      service: '22000000',
-      calls: 1,
-      vars: { cancel_ms: 100 },
-      timeoutMs: 8000,
-    })
+    const caller = await call(agent, 'caller_cancel.xml', 1, { cancel_ms: 100 })
     expect(caller.code, explainSipp(caller)).toBe(0)
     const rang = await finished(agent)
     expect(rang.stats?.counters.cancelled_while_ringing).toBe(1)
@@ -105,13 +114,7 @@ describe.skipIf(!hasSipp).concurrent('sipp scenarios, sipp against sipp', () => 
 
   it('agent_busy.xml answers 486, which fails caller.xml (exit 1)', async () => {
     const agent = await phone('agent_busy.xml', 1)
-    const caller = await runSipp({
-      scenario: 'caller.xml',
-      remote: `127.0.0.1:${agent.port}`,
-      service: '22000000',
-      calls: 1,
-      timeoutMs: 8000,
-    })
+    const caller = await call(agent, 'caller.xml')
     expect(caller.code).toBe(1)
     expect(caller.stats?.failed).toBe(1)
     expect(caller.problems.join('\n')).toContain('486 Busy Here')
@@ -120,27 +123,14 @@ describe.skipIf(!hasSipp).concurrent('sipp scenarios, sipp against sipp', () => 
 
   it('caller_hold.xml holds and resumes; agent_answer.xml answers recvonly, then sendrecv', async () => {
     const agent = await phone('agent_answer.xml', 1, { ring_ms: 0 })
-    const caller = await runSipp({
-      scenario: 'caller_hold.xml',
-      remote: `127.0.0.1:${agent.port}`,
-      service: '22000000',
-      calls: 1,
-      vars: { hold_ms: 100 },
-      timeoutMs: 8000,
-    })
+    const caller = await call(agent, 'caller_hold.xml', 1, { hold_ms: 100 })
     expect(caller.code, explainSipp(caller)).toBe(0)
     expect((await finished(agent)).stats?.counters.reinvites).toBe(2)
   })
 
   it('agent_hangup.xml hangs up on caller_wait_bye.xml', async () => {
     const agent = await phone('agent_hangup.xml', 1, { ring_ms: 0, hold_ms: 200 })
-    const caller = await runSipp({
-      scenario: 'caller_wait_bye.xml',
-      remote: `127.0.0.1:${agent.port}`,
-      service: '22000000',
-      calls: 1,
-      timeoutMs: 8000,
-    })
+    const caller = await call(agent, 'caller_wait_bye.xml')
     expect(caller.code, explainSipp(caller)).toBe(0)
     expect((await finished(agent)).stats?.counters.bye_sent).toBe(1)
   })
