@@ -61,6 +61,9 @@ const knobs = {
   kamailioDialog: process.env.SIP_BENCH_KAM_DIALOG === '1',
   targets: (process.env.SIP_BENCH_TARGETS ?? 'kamailio,core').split(',').map((t) => t.trim()),
   coreLogLevel: process.env.SIP_BENCH_CORE_LOG_LEVEL ?? 'warn',
+  // extra Node flags for the core, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it
+  // (NODE_OPTIONS refuses --cpu-prof)
+  coreNodeArgs: (process.env.SIP_BENCH_CORE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   keep: process.env.SIP_BENCH_KEEP === '1',
 }
 
@@ -641,6 +644,7 @@ async function openCore() {
     'core',
     process.execPath,
     [
+      ...knobs.coreNodeArgs,
       coreCli,
       'run',
       '--company',

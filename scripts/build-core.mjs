@@ -3,8 +3,12 @@
 import { build } from 'esbuild'
 
 await build({
-  entryPoints: ['src/core/cli.ts'],
-  outfile: 'out/core/cli.js',
+  // the record worker (a thread of its own that writes call logs) is loaded from beside cli.js
+  entryPoints: {
+    cli: 'src/core/cli.ts',
+    'record-worker': 'src/core/persistence/record-worker.ts',
+  },
+  outdir: 'out/core',
   bundle: true,
   platform: 'node',
   format: 'cjs',

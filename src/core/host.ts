@@ -24,6 +24,8 @@ import { ConfigError, formatPath, loadCompanyFile } from './config/company-file'
 import { loadTrafficFile } from './config/traffic-file'
 import type { CompanyConfig } from './domain/config'
 import { openDatabase } from './persistence/database'
+import { storeWriter } from './persistence/recorded-step'
+import { startWorkerWriter } from './persistence/worker-writer'
 import { importCompany, SqlStore, type ImportAccount } from './persistence/sql-store'
 import { startActivityLog } from './runtime/activity-log'
 import { SystemClock, type Clock } from './runtime/clock'
@@ -146,8 +148,9 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   const logger = options.logger
   let store = options.store
   const ownsStore = !store
+  /** The SQLite file when the core opened one itself: its writes go to the record worker. */
+  let file: string | undefined
   if (!store) {
-    let file: string | undefined
     if (!options.databaseUrl) {
       file = join(options.dataDir, 'sentral.sqlite')
       mkdirSync(dirname(file), { recursive: true })
@@ -217,6 +220,9 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
   const app = createApplication(http, {
     runtime,
     store,
+    ...(file !== undefined
+      ? { recordWriter: startWorkerWriter({ file, fallback: storeWriter(store), logger }) }
+      : {}),
     accounts,
     clock,
     logger,

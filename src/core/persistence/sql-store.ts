@@ -59,6 +59,16 @@ const insertChunk = 500
 
 type Db = Kysely<Tables>
 
+const staleSnapshotAttempts = 5
+
+function isStale(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'SQLITE_BUSY_SNAPSHOT'
+  )
+}
+
 export class SqlStore implements Store {
   readonly dialect: SqlDialectName
   readonly #handle: DatabaseHandle
@@ -74,7 +84,24 @@ export class SqlStore implements Store {
   /** Runs `work` in a transaction: this store's own, or a new one (with a store bound to it). */
   async #atomic<T>(work: (db: Db, store: SqlStore) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return work(this.#db, this)
-    return this.#db.transaction().execute((trx) => work(trx, new SqlStore(this.#handle, trx)))
+    return this.#newTransaction((trx) => work(trx, new SqlStore(this.#handle, trx)))
+  }
+
+  /**
+   * A new transaction, run again when SQLite says its snapshot went stale: a transaction that
+   * read before another connection (the record worker) committed cannot then write (SQLite's
+   * SQLITE_BUSY_SNAPSHOT, which does not wait for the busy timeout). It was rolled back, so
+   * running the work again on a fresh snapshot is safe.
+   */
+  async #newTransaction<T>(work: (trx: Transaction<Tables>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(work)
+      } catch (error) {
+        if (this.dialect !== 'sqlite' || attempt >= staleSnapshotAttempts || !isStale(error))
+          throw error
+      }
+    }
   }
 
   async migrate(): Promise<void> {
@@ -112,7 +139,7 @@ export class SqlStore implements Store {
    */
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return work(this)
-    return this.#db.transaction().execute((trx) => work(new SqlStore(this.#handle, trx)))
+    return this.#newTransaction((trx) => work(new SqlStore(this.#handle, trx)))
   }
 
   // ───────────────────────────── companies ─────────────────────────────

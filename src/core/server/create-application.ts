@@ -26,6 +26,7 @@ import { presentableNumbers } from '../domain/operations'
 import { OutboxSmsGateway, type SmsGateway } from '../integrations/sms-gateway'
 import type { UserConfig } from '../domain/config'
 import { Recorder } from './recorder'
+import { storeWriter, type RecordWriter } from '../persistence/recorded-step'
 import type { StaticUi } from './static-ui'
 import type { Principal } from './rights'
 import { idempotencyCache, registerApi, type AppSocket, type SocketData } from './socket-api'
@@ -47,6 +48,11 @@ export interface ApplicationComponents {
   ui?: StaticUi
   /** Where SMS go (default: an outbox that keeps them, for the demo). */
   sms?: SmsGateway
+  /**
+   * Where the engine's outputs are written (default: `store`, on this thread). The host hands
+   * a SQLite file's writes to the record worker; closing the application closes the writer.
+   */
+  recordWriter?: RecordWriter
 }
 
 export interface Application {
@@ -97,7 +103,8 @@ export function createApplication(
   })
 
   const live = new LiveState(() => runtime.state)
-  const recorder = new Recorder(store, () => runtime.state, logger)
+  const recordWriter = components.recordWriter ?? storeWriter(store)
+  const recorder = new Recorder(recordWriter, () => runtime.state, logger)
   const sockets = new Map<UserId, Set<AppSocket>>()
   const admin = new AdminService(store, runtime, accounts, clock, {
     usersChanged: (companyId, userIds, removed) => {
@@ -393,6 +400,7 @@ export function createApplication(
       loopDelay.disable()
       await io.close()
       await recorder.flushed()
+      await recordWriter.close()
       await Promise.all([...inFlight])
     },
   }

@@ -9,24 +9,24 @@
  * it, and steps that arrive while a write is under way go in the next one. Under load one
  * transaction then carries many steps instead of one each (a commit rewrites every page it
  * touched, so this is most of the cost), and the order is kept, since batches are written one
- * after the other in the order they were queued.
+ * after the other in the order they were queued. Where they are written is the writer's business:
+ * the store's own connection, or the record worker's thread (a SQLite file; worker-writer.ts).
  */
 import type { Logger } from 'pino'
 import type { CompanyId, QueueId, UserId } from '../../shared/ids'
 import type { EngineState } from '../domain/state'
 import type { Outputs } from '../domain/io'
-import type { MembershipState, Store } from '../persistence/store'
-
-type StepWrite = (tx: Store) => Promise<void>
+import type { RecordedStep, RecordWriter } from '../persistence/recorded-step'
+import type { MembershipState } from '../persistence/store'
 
 export class Recorder {
   private chain: Promise<void> = Promise.resolve()
   private failures = 0
-  /** Steps queued for the next transaction, which is already on the chain. */
-  private batch: StepWrite[] = []
+  /** Steps queued for the next batch, which is already on the chain. */
+  private batch: RecordedStep[] = []
 
   constructor(
-    private readonly store: Store,
+    private readonly writer: RecordWriter,
     private readonly state: () => EngineState,
     private readonly logger: Logger,
     private readonly batchMs = 5,
@@ -39,29 +39,28 @@ export class Recorder {
   /** Queue the step's outputs for writing. The membership state is read now, as the step left it. */
   record(out: Outputs): void {
     const memberships = this.membershipsTouched(out)
-    const ended = out.ended.map((e) => ({
-      companyId: e.companyId,
-      callId: e.callId,
-      trail: e.trail,
-    }))
     if (
       out.callLog.length +
         out.callbacks.length +
         out.queueLog.length +
-        ended.length +
+        out.ended.length +
         memberships.length ===
       0
     )
       return
-    const now = this.state().now
-    const write: StepWrite = async (tx) => {
-      if (out.callLog.length > 0) await tx.appendCallLog(out.callLog)
-      for (const callback of out.callbacks) await tx.markCalledBack(callback)
-      if (out.queueLog.length > 0) await tx.appendQueueEvents(out.queueLog)
-      for (const e of ended) await tx.saveTrail(e.companyId, e.callId, e.trail, now)
-      for (const m of memberships) await tx.setMembership(m.companyId, m.state)
-    }
-    this.batch.push(write)
+    const endedAt = this.state().now
+    this.batch.push({
+      callLog: out.callLog,
+      callbacks: out.callbacks,
+      queueLog: out.queueLog,
+      trails: out.ended.map((e) => ({
+        companyId: e.companyId,
+        callId: e.callId,
+        trail: e.trail,
+        endedAt,
+      })),
+      memberships,
+    })
     if (this.batch.length > 1) return
     this.chain = this.chain
       .then(async () => {
@@ -69,9 +68,7 @@ export class Recorder {
         const batch = this.batch
         this.batch = []
         try {
-          await this.store.transaction(async (tx) => {
-            for (const step of batch) await step(tx)
-          })
+          await this.writer.write(batch)
         } catch (error) {
           this.failures += batch.length
           throw error
