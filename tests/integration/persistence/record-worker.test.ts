@@ -94,7 +94,7 @@ function steps(co: CompanyId, calls: number): RecordedStep[] {
         queueLog(co, callId, 'sentralbord', at, { waitMs: i }),
       ],
       callbacks:
-        i % 3 === 0 ? [{ companyId: co, callId, by: kari, at: at + 900, how: 'call' }] : [],
+        i % 3 === 0 ? [{ companyId: co, callId, by: kari, at: at + 900, how: 'reached' }] : [],
       queueLog: [queueEvent(co, at + 2, { callId, kind: 'complete-caller', agentId: kari })],
       trails: [{ companyId: co, callId, trail, endedAt: at + 600 }],
       memberships: [

@@ -241,6 +241,10 @@ export interface NameAddr {
  * or '?' (§20): a ';' starts the header parameters, and '?' makes it invalid (regbadct).
  */
 export function parseNameAddr(value: string): NameAddr | GrammarError {
+  return remembered(nameAddrs, value, readNameAddr)
+}
+
+function readNameAddr(value: string): NameAddr | GrammarError {
   const text = value.trim()
   /** Where `<` is, or -1 for a bare addr-spec. */
   let i: number
@@ -301,6 +305,10 @@ export interface Via {
 
 /** One via-parm: `SIP / 2.0 / UDP host[:port] *( ; param )`, LWS allowed around each '/'. */
 export function parseVia(value: string): Via | GrammarError {
+  return remembered(vias, value, readVia)
+}
+
+function readVia(value: string): Via | GrammarError {
   const m =
     /^([A-Za-z0-9\-.!%*_+`'~]+)\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+([^\s;]+)\s*(;[\s\S]*)?$/.exec(
       value.trim(),
@@ -333,4 +341,24 @@ export function parseCSeq(value: string): { seq: number; method: string } | Gram
   if (seq > maxCSeq) return new GrammarError(`CSeq ${m[1]} is not below 2^31`)
   if (!isToken(m[2]!)) return new GrammarError(`"${m[2]}" is not a method`)
   return { seq, method: m[2]! }
+}
+
+// ───────────────────────────── parsed values, remembered ─────────────────────────────
+// One message's To, From and Via are read by the parser's checks, the transaction layer (which
+// transaction), the dialog layer (which dialog: the tags) and the B2BUA, and a dialog's later
+// requests repeat them: each text is parsed once and the result shared. Shared results are
+// read-only (nobody changes a parsed value; they build new ones). Bounded: cleared when full.
+
+const rememberedLimit = 4096
+const nameAddrs = new Map<string, NameAddr | GrammarError>()
+const vias = new Map<string, Via | GrammarError>()
+
+function remembered<T>(cache: Map<string, T>, value: string, read: (value: string) => T): T {
+  let result = cache.get(value)
+  if (result === undefined) {
+    result = read(value)
+    if (cache.size >= rememberedLimit) cache.clear()
+    cache.set(value, result)
+  }
+  return result
 }
