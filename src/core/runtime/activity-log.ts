@@ -50,6 +50,9 @@ export function startActivityLog(
   }
 
   const unsubscribe = runtime.onOutputs((out) => {
+    // Every line here is info or debug: below that level (a busy production core runs at warn)
+    // build nothing, not even the ended calls' views.
+    if (!logger.isLevelEnabled('info')) return
     for (const e of out.queueLog) {
       statsFor(e.companyId).add(e)
       const queue = queueNames.get(`${e.companyId}/${e.queueId}`) ?? e.queueId
