@@ -59,6 +59,8 @@ export interface CoreOptions {
   purgeEveryMs?: number
   /** How often merged changes go out to clients (see createApplication). */
   deltaIntervalMs?: number
+  /** How long a dropped client may come back and get what it missed (default 2 minutes). */
+  recoveryMs?: number
   /** Serve HTTPS and WSS with this certificate and key (PEM) instead of plain HTTP. */
   tls?: { cert: string; key: string }
   /** The built interface (out/renderer) to serve at `/`; the API runs without it. */
@@ -228,6 +230,7 @@ export async function startCore(options: CoreOptions): Promise<CoreHandle> {
     logger,
     version: options.version,
     ...(options.deltaIntervalMs !== undefined ? { deltaIntervalMs: options.deltaIntervalMs } : {}),
+    ...(options.recoveryMs !== undefined ? { recoveryMs: options.recoveryMs } : {}),
     ...(ui ? { ui } : {}),
   })
   const stopActivity = startActivityLog(runtime, configs, logger, clock)

@@ -156,6 +156,7 @@ export async function startTestCore(
     uiDir?: string
     sip?: CoreOptions['sip']
     traffic?: CoreOptions['traffic']
+    recoveryMs?: number
   } = {},
 ): Promise<TestCore> {
   for (const c of companies) await addCompany(store, c, options.clock?.now() ?? Date.now())
@@ -171,6 +172,7 @@ export async function startTestCore(
     ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
     ...(options.sip ? { sip: options.sip } : {}),
     ...(options.traffic ? { traffic: options.traffic } : {}),
+    ...(options.recoveryMs !== undefined ? { recoveryMs: options.recoveryMs } : {}),
   })
   const sockets: Client[] = []
   const login = async (username: string, password = passwordFor): Promise<LoginResponse> => {

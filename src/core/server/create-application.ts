@@ -92,17 +92,26 @@ export function createApplication(
     })
   })
 
+  // Who watches each company: its connected clients, and for a while after the last one left,
+  // the time Socket.IO keeps their session for recovery (doubled for margin; Socket.IO times it
+  // on the wall clock, so this does too). Nobody watching: no deltas are worked out or sent.
+  const recoveryMs = components.recoveryMs ?? 2 * 60_000
+  const watchers = new Map<CompanyId, { connected: number; lastLeftAt: number }>()
+  const watched = (companyId: CompanyId) => {
+    const w = watchers.get(companyId)
+    return w !== undefined && (w.connected > 0 || performance.now() - w.lastLeftAt < 2 * recoveryMs)
+  }
   const io: Application['io'] = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: components.maxPayloadBytes ?? 64 * 1024,
     cors: { origin: false },
     connectionStateRecovery: {
-      maxDisconnectionDuration: components.recoveryMs ?? 2 * 60_000,
+      maxDisconnectionDuration: recoveryMs,
       skipMiddlewares: false,
     },
   })
 
-  const live = new LiveState(() => runtime.state)
+  const live = new LiveState(() => runtime.state, watched)
   const recordWriter = components.recordWriter ?? storeWriter(store)
   const recorder = new Recorder(recordWriter, () => runtime.state, logger)
   const sockets = new Map<UserId, Set<AppSocket>>()
@@ -208,6 +217,10 @@ export function createApplication(
 
   io.on('connection', (socket: AppSocket) => {
     const userId = socket.data.principal.userId
+    const companyId = socket.data.principal.companyId
+    let watching = watchers.get(companyId)
+    if (!watching) watchers.set(companyId, (watching = { connected: 0, lastLeftAt: 0 }))
+    watching.connected += 1
     let mine = sockets.get(userId)
     if (!mine) sockets.set(userId, (mine = new Set()))
     mine.add(socket)
@@ -237,6 +250,8 @@ export function createApplication(
       before.size === socket.rooms.size && [...before].every((r) => socket.rooms.has(r))
     if (!socket.recovered || !sameRooms) socket.emit('state:snapshot', snapshotOf(socket))
     socket.on('disconnect', () => {
+      watching.connected -= 1
+      watching.lastLeftAt = performance.now()
       mine.delete(socket)
       if (mine.size === 0) sockets.delete(userId)
       track(accounts.clientDisconnected(socket.data.session))

@@ -15,6 +15,7 @@ import type { CallId, CompanyId, QueueId } from '../../shared/ids'
 import type { CallView, CompanySnapshot, Delta } from '../../shared/model'
 import type { Me, StateDelta, StateSnapshot, StreamName } from '../../shared/protocol'
 import { deltasOf } from '../domain/engine'
+import { callView } from '../domain/views'
 import type { CompanyChanges } from '../domain/io'
 import type { EngineState } from '../domain/state'
 import { isContact, seesQueueBoard, visibleQueues, type Principal } from './rights'
@@ -67,23 +68,43 @@ interface CompanyLive {
   calls: Map<CallId, Set<StreamName>>
   /** The queue of each missed call on the worklist (a removal names only the call). */
   missedQueue: Map<CallId, QueueId>
+  /** Nobody watched: nothing was published, and `calls` and `missedQueue` are to be rebuilt. */
+  stale: boolean
 }
 
 export class LiveState {
   private readonly companies = new Map<CompanyId, CompanyLive>()
 
-  constructor(private readonly state: () => EngineState) {}
+  /**
+   * `watched`: whether anyone may receive the company's deltas (a client connected, or one that
+   * may still come back and recover what it missed). For a company nobody watches nothing is
+   * worked out or sent (a headless core under load, the demo with no browser open); the first
+   * client after that gets a snapshot, and publishing starts again from the state as it is.
+   */
+  constructor(
+    private readonly state: () => EngineState,
+    private readonly watched: (companyId: CompanyId) => boolean = () => true,
+  ) {}
 
   private company(companyId: CompanyId): CompanyLive {
     let live = this.companies.get(companyId)
     if (!live) {
-      live = { seqs: new Map(), calls: new Map(), missedQueue: new Map() }
+      live = { seqs: new Map(), calls: new Map(), missedQueue: new Map(), stale: true }
       this.companies.set(companyId, live)
-      const co = this.state().companies.get(companyId)
-      for (const missed of co?.missed.values() ?? [])
-        live.missedQueue.set(missed.callId, missed.queueId)
     }
+    if (live.stale && this.watched(companyId)) this.catchUp(companyId, live)
     return live
+  }
+
+  /** Which streams each live call and missed call is on now, as if every step had been published. */
+  private catchUp(companyId: CompanyId, live: CompanyLive): void {
+    live.stale = false
+    live.calls.clear()
+    live.missedQueue.clear()
+    const co = this.state().companies.get(companyId)
+    if (!co) return
+    for (const call of co.calls.values()) live.calls.set(call.id, callStreams(callView(co, call)))
+    for (const missed of co.missed.values()) live.missedQueue.set(missed.callId, missed.queueId)
   }
 
   /** Route one engine step's changes into per-stream messages. */
@@ -91,6 +112,11 @@ export class LiveState {
     const publications: Publication[] = []
     const state = this.state()
     for (const c of changes) {
+      if (!this.watched(c.companyId)) {
+        const unwatched = this.companies.get(c.companyId)
+        if (unwatched) unwatched.stale = true
+        continue
+      }
       const live = this.company(c.companyId)
       const byStream = new Map<StreamName, Delta[]>()
       const add = (stream: StreamName, delta: Delta) => {

@@ -59,9 +59,10 @@ class ClientCopy {
 forEachDatabase('live state', (db) => {
   async function withCore(
     fn: (core: TestCore, a: ReturnType<typeof testCompany>) => Promise<void>,
+    options: { recoveryMs?: number } = {},
   ) {
     const a = testCompany('live')
-    const core = await startTestCore(db.store, [a])
+    const core = await startTestCore(db.store, [a], options)
     try {
       await fn(core, a)
     } finally {
@@ -136,5 +137,54 @@ forEachDatabase('live state', (db) => {
       expect(copy.view()).toEqual(ClientCopy.view(fresh.data))
       socket.disconnect()
     })
+  })
+
+  it('a company nobody watches publishes nothing; the next client gets a snapshot, then exact deltas', async () => {
+    const recoveryMs = 100
+    await withCore(
+      async (core, a) => {
+        // Nobody has ever connected: calls come and go, and no stream moves on.
+        await traffic(core, a, 'unwatched')
+        const first = await core.client(a.usernames.boss)
+        expect(Object.values(first.snapshot.streams).every((seq) => seq === 0)).toBe(true)
+        const live = first.snapshot.calls.map((c) => c.id)
+        expect(live.length).toBeGreaterThan(0)
+
+        // Watched from here: a call from the unwatched time ends and must leave every stream
+        // it is on (the core knows them again), and new traffic flows.
+        const op = await core.client(a.usernames.op1)
+        const copies = [first, op].map((client) => {
+          const copy = new ClientCopy(client.snapshot)
+          client.socket.on('state:delta', (d: StateDelta) => copy.apply(d))
+          return { client, copy }
+        })
+        const rt = core.core.runtime
+        const co = rt.state.companies.get(a.id)!
+        for (const leg of [...co.legs.values()])
+          if (leg.role === 'caller')
+            rt.dispatch({ type: 'leg.hung-up', companyId: a.id, legId: leg.id })
+        await traffic(core, a, 'watched')
+        let seqs: Record<string, number> = {}
+        for (const { client, copy } of copies) {
+          const fresh = (await client.socket.emitWithAck('state:resync')) as {
+            data: StateSnapshot
+          }
+          expect(copy.gaps).toBe(0)
+          expect(copy.view()).toEqual(ClientCopy.view(fresh.data))
+          expect(fresh.data.calls.some((c) => live.includes(c.id))).toBe(false)
+          if (client === first) seqs = fresh.data.streams
+          client.socket.disconnect()
+        }
+        expect(seqs.calls).toBeGreaterThan(0)
+
+        // Everyone left and their recovery time is over: quiet again, no stream moves on.
+        await new Promise((r) => setTimeout(r, 3 * recoveryMs))
+        await traffic(core, a, 'unwatched-again')
+        const again = await core.client(a.usernames.boss)
+        expect(again.snapshot.streams).toEqual(seqs)
+        expect(again.snapshot.calls.length).toBeGreaterThan(0)
+      },
+      { recoveryMs },
+    )
   })
 })
