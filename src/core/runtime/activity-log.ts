@@ -11,6 +11,9 @@ import { StatsAccumulator } from '../domain/stats'
 import type { Clock, TimerHandle } from './clock'
 import type { CoreRuntime } from './core-runtime'
 
+/** pino's number for info. */
+const infoLevel = 30
+
 export function startActivityLog(
   runtime: CoreRuntime,
   companies: CompanyConfig[],
@@ -52,7 +55,8 @@ export function startActivityLog(
   const unsubscribe = runtime.onOutputs((out) => {
     // Every line here is info or debug: below that level (a busy production core runs at warn)
     // build nothing, not even the ended calls' views.
-    if (!logger.isLevelEnabled('info')) return
+    // (levelVal, not isLevelEnabled: this runs on every step, and pino's check is not free)
+    if (logger.levelVal > infoLevel) return
     for (const e of out.queueLog) {
       statsFor(e.companyId).add(e)
       const queue = queueNames.get(`${e.companyId}/${e.queueId}`) ?? e.queueId
