@@ -102,7 +102,9 @@ export class InviteServerTransaction {
     }
     if (response.status < 300) {
       // The TU (the dialog) retransmits 2xx until its ACK (§13.3.1.4); the transaction only
-      // absorbs retransmitted INVITEs meanwhile (RFC 6026 Timer L).
+      // absorbs retransmitted INVITEs meanwhile (RFC 6026 Timer L), so it lets go of the 2xx:
+      // under load, thousands of accepted transactions wait out Timer L at any moment.
+      this.last = null
       this.fsm.transition('accepted')
       this.timerL = this.after(64 * this.timers.t1, () => this.terminate())
       return
