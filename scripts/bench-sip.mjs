@@ -197,6 +197,28 @@ function cpuSeconds(pid) {
   return ticks / clockTicks
 }
 
+/**
+ * CPU seconds of the main thread of the last process under `pid` (for the core: the Node
+ * thread that runs SIP, the engine and the API, without the record worker and GC helpers);
+ * null when there is no such thread (gone).
+ */
+function mainThreadSeconds(pid) {
+  try {
+    let leaf = String(pid)
+    for (;;) {
+      const kids = readFileSync(`/proc/${leaf}/task/${leaf}/children`, 'utf8').trim()
+      if (kids === '') break
+      leaf = kids.split(' ')[0]
+    }
+    const fields = readFileSync(`/proc/${leaf}/task/${leaf}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks
+  } catch {
+    return null
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // sipp
 
@@ -316,6 +338,7 @@ async function runStep(label, target, rate, sutPid) {
   // divisor of the expected count (2 RTDs per call) loses nothing when every call completes
   const rttFreq = gcd(2 * calls, 1000)
   const cpuBefore = cpuSeconds(sutPid)
+  const mainBefore = mainThreadSeconds(sutPid)
   const caller = startChild(
     'sipp caller',
     'sipp',
@@ -347,6 +370,8 @@ async function runStep(label, target, rate, sutPid) {
   const { code } = await caller.exited
   clearTimeout(deadline)
   const cpu = cpuSeconds(sutPid) - cpuBefore
+  const mainAfter = mainThreadSeconds(sutPid)
+  const mainCpu = mainBefore !== null && mainAfter !== null ? mainAfter - mainBefore : null
   if (stopping) throw new Error('interrupted')
 
   const stats = readStats(join(dir, 'stats.csv')) ?? {}
@@ -387,6 +412,9 @@ async function runStep(label, target, rate, sutPid) {
       `incomplete=${step.incomplete} retrans=${step.retransmissions} offered_cps=${fmt(offered)} ` +
       `invite_180_p50_ms=${fmt(step.ringP50)} invite_180_p99_ms=${fmt(step.ringP99)} ` +
       `invite_200_p99_ms=${fmt(step.answerP99)} ${label}_cpu_s=${cpu.toFixed(2)} ` +
+      (label === 'core' && mainCpu !== null
+        ? `core_main_thread_cpu_s=${mainCpu.toFixed(2)} `
+        : '') +
       `${step.clean ? 'clean' : step.sippLimited && failed === 0 ? 'sipp-limited' : 'FAILED'}`,
   )
   if (!step.clean && failed > 0) {

@@ -64,17 +64,23 @@ export function openDatabase(options: OpenDatabaseOptions = {}): DatabaseHandle 
     if (!url.startsWith('sqlite:')) throw new Error(`unsupported database URL: ${url}`)
     file = url.slice('sqlite:'.length)
   }
-  const database = new SQLite(file)
-  database.pragma('journal_mode = WAL')
-  database.pragma('foreign_keys = ON')
-  database.pragma('synchronous = NORMAL')
-  database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`)
+  const database = openSqlite(file)
   return {
     db: new Kysely<Tables>({
       dialect: new SqliteDialect({ database: withStatementCache(database) }),
     }),
     dialect: 'sqlite',
   }
+}
+
+/** A SQLite connection as the core uses them: WAL (readers never wait for the writer). */
+export function openSqlite(file: string): SQLite.Database {
+  const database = new SQLite(file)
+  database.pragma('journal_mode = WAL')
+  database.pragma('foreign_keys = ON')
+  database.pragma('synchronous = NORMAL')
+  database.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`)
+  return database
 }
 
 // ───────────────────────────── tables ─────────────────────────────

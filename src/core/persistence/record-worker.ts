@@ -7,13 +7,14 @@
  *
  * Protocol (see worker-writer.ts): `{ type: 'write', id, steps }` is answered with
  * `{ id, ok: true }` once committed or `{ id, ok: false, error }`; `{ type: 'close' }` closes the
- * connection and ends the thread. Batches are written one after the other, in the order sent.
+ * connection and ends the thread. Batches are written one after the other, in the order sent
+ * (each synchronously, with better-sqlite3: see sqlite-steps.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { z } from 'zod'
-import { openDatabase } from './database'
-import { writeSteps, type RecordedStep } from './recorded-step'
-import { SqlStore } from './sql-store'
+import { openSqlite } from './database'
+import type { RecordedStep } from './recorded-step'
+import { sqliteStepWriter } from './sqlite-steps'
 
 export type ToRecordWorker =
   { type: 'write'; id: number; steps: RecordedStep[] } | { type: 'close' }
@@ -25,27 +26,28 @@ export const recordWorkerData = z.object({ file: z.string().min(1) })
 const port = parentPort
 if (port) {
   const { file } = recordWorkerData.parse(workerData)
-  const store = new SqlStore(openDatabase({ file }))
-  let queue: Promise<void> = Promise.resolve()
+  const db = openSqlite(file)
+  // A page rewritten by many batches is copied into the database once per checkpoint: fewer,
+  // larger checkpoints (up to ~40 MB of WAL) than SQLite's default of 1,000 pages.
+  db.pragma('wal_autocheckpoint = 10000')
+  const write = sqliteStepWriter(db)
   port.on('message', (message: ToRecordWorker) => {
-    queue = queue.then(async () => {
-      if (message.type === 'close') {
-        await store.close()
-        port.close()
-        return
+    if (message.type === 'close') {
+      db.close()
+      port.close()
+      return
+    }
+    let reply: FromRecordWorker
+    try {
+      write(message.steps)
+      reply = { id: message.id, ok: true }
+    } catch (error) {
+      reply = {
+        id: message.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
       }
-      let reply: FromRecordWorker
-      try {
-        await writeSteps(store, message.steps)
-        reply = { id: message.id, ok: true }
-      } catch (error) {
-        reply = {
-          id: message.id,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error),
-        }
-      }
-      port.postMessage(reply)
-    })
+    }
+    port.postMessage(reply)
   })
 }

@@ -30,6 +30,7 @@ import type {
   AuditLogTable,
   DatabaseHandle,
   QueueCallLogTable,
+  QueueEventsTable,
   SqlDialectName,
   Tables,
   UserCallLogTable,
@@ -719,19 +720,7 @@ export class SqlStore implements Store {
   }
 
   async appendQueueEvents(events: QueueLogEvent[]): Promise<void> {
-    const rows = events.map((e) => ({
-      company_id: e.companyId,
-      at: e.at,
-      queue_id: e.queueId,
-      kind: e.kind,
-      call_id: e.callId,
-      agent_id: e.agentId,
-      caller_number: e.callerNumber,
-      wait_ms: e.waitMs,
-      talk_ms: e.talkMs,
-      reason: e.reason,
-      destination: jsonOrNull(e.destination),
-    }))
+    const rows = events.map(queueEventValues)
     await this.#atomic(async (db) => {
       for (const chunk of chunks(rows)) await db.insertInto('queue_events').values(chunk).execute()
     })
@@ -1120,7 +1109,8 @@ function credentialFromRow(row: {
   }
 }
 
-function userLogValues(r: UserCallLogRecord): UserCallLogTable {
+/** A user's call-log record as its row (the record worker writes the same rows). */
+export function userLogValues(r: UserCallLogRecord): UserCallLogTable {
   return {
     company_id: r.companyId,
     call_id: r.callId,
@@ -1172,7 +1162,25 @@ function userLogFromRow(row: Selectable<UserCallLogTable>): StoredUserCallLog {
   }
 }
 
-function queueLogValues(r: QueueCallLogRecord): QueueCallLogTable {
+/** A queue event as its row (`seq`, its append order, is the database's). */
+export function queueEventValues(e: QueueLogEvent): Omit<QueueEventsTable, 'seq'> {
+  return {
+    company_id: e.companyId,
+    at: e.at,
+    queue_id: e.queueId,
+    kind: e.kind,
+    call_id: e.callId,
+    agent_id: e.agentId,
+    caller_number: e.callerNumber,
+    wait_ms: e.waitMs,
+    talk_ms: e.talkMs,
+    reason: e.reason,
+    destination: jsonOrNull(e.destination),
+  }
+}
+
+/** A queue's call-log record as its row. */
+export function queueLogValues(r: QueueCallLogRecord): QueueCallLogTable {
   return {
     company_id: r.companyId,
     call_id: r.callId,
