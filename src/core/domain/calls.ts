@@ -198,6 +198,7 @@ export function offerUser(
     token: ctx.token(),
   }
   call.offers.push(offer)
+  unsettle(ctx, call)
   ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
@@ -219,6 +220,7 @@ export function offerExternal(
     token: ctx.token(),
   }
   call.offers.push(offer)
+  unsettle(ctx, call)
   ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
@@ -253,6 +255,16 @@ export function externalParty(ctx: Ctx, number: PhoneNumber, name: string | null
   return { number, name, userId: null }
 }
 
+/**
+ * A caller's offers started or ended: if they wait in a queue, who is at its head may change
+ * (see QueueRuntime.settled). Every change to `call.offers` goes with a call to this.
+ */
+export function unsettle(ctx: Ctx, call: Call): void {
+  if (call.queueId === null) return
+  const queue = ctx.co.queues.get(call.queueId)
+  if (queue) queue.settled = false
+}
+
 export function findOffer(call: Call, legId: string): Offer | undefined {
   return call.offers.find((o) => o.legIds.includes(legId))
 }
@@ -272,6 +284,7 @@ export function endOffer(
   }
   const i = call.offers.indexOf(offer)
   if (i >= 0) removeAt(call.offers, i)
+  unsettle(ctx, call)
   ctx.touchCall(call)
   if (offer.userId !== null) ctx.touchAgent(offer.userId)
 }
@@ -351,6 +364,7 @@ export function compareWaiting(a: Call, b: Call): number {
 }
 
 function insertWaiting(queue: QueueRuntime, call: Call): void {
+  queue.settled = false
   const list = queue.waiting
   let lo = 0
   let hi = list.length
@@ -366,6 +380,7 @@ export function removeFromWaiting(ctx: Ctx, call: Call): void {
   if (call.queueId === null) return
   const queue = ctx.co.queues.get(call.queueId)
   if (queue) {
+    queue.settled = false
     const i = queue.waiting.indexOf(call)
     if (i >= 0) removeAt(queue.waiting, i)
     ctx.touchQueue(queue)
@@ -732,6 +747,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   if (offer) {
     const i = call.offers.indexOf(offer)
     removeAt(call.offers, i)
+    unsettle(ctx, call)
     for (const other of offer.legIds) {
       const otherLeg = other !== leg.id ? ctx.co.legs.get(other) : undefined
       if (otherLeg) endLeg(ctx, call, otherLeg, 'answered-elsewhere')

@@ -92,6 +92,7 @@ function newQueue(config: QueueConfig): QueueRuntime {
     presentCount: 0,
     idleCount: 0,
     memberCodes: new Uint8Array(0),
+    settled: false,
     rrCursor: -1,
     wasOpen: true,
     listedIn: 0,
@@ -140,6 +141,7 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
   queue.memberCodes = new Uint8Array(members.length)
   queue.presentCount = 0
   queue.idleCount = 0
+  queue.settled = false
   if (queue.rrCursor >= members.length) queue.rrCursor = -1
 }
 

@@ -26,6 +26,7 @@ import {
   withdrawQueueOffersFor,
   moveLeg,
   moveCall,
+  unsettle,
 } from './calls'
 import type { UserConfig } from './config'
 import type { Ctx } from './context'
@@ -432,6 +433,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
     startedAt: ctx.now,
     token,
   })
+  unsettle(ctx, call)
   call.ring = { via: 'semi-attended', userId: leg.ownerId, recallTo: operatorId, fallbackQueueId }
   ctx.schedule(
     'offer-timeout',

@@ -60,7 +60,9 @@ export function distribute(ctx: Ctx): void {
       queue.dirty = false
       if (queue.waiting.length === 0) continue
       if (queue.config.leaveWhenEmpty && queue.presentCount === 0) (emptied ??= []).push(queue)
-      else {
+      else if (queue.idleCount === 0 && queue.settled) {
+        // Nobody is free and the caller at the head has been told: nothing can happen here.
+      } else {
         cursorQueues[cursorCount] = queue
         cursorIndex[cursorCount++] = 0
       }
@@ -86,8 +88,11 @@ export function distribute(ctx: Ctx): void {
         }
       }
       if (bestCall === null) break
-      if (bestCall.nextOfferAt > ctx.now || !offerNext(ctx, cursorQueues[best]!, bestCall)) {
-        // Strict order within the queue: nobody behind this caller goes first.
+      const queue = cursorQueues[best]!
+      if (bestCall.nextOfferAt > ctx.now || !offerNext(ctx, queue, bestCall)) {
+        // Strict order within the queue: nobody behind this caller goes first. With nobody
+        // free and this caller told so, the queue stays as it is until its head changes.
+        if (queue.idleCount === 0 && bestCall.noAgentNoted) queue.settled = true
         removeCursor(best)
       } else {
         cursorIndex[best]!++
