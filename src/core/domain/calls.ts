@@ -34,12 +34,32 @@ const maxMissed = 5000
 // ───────────────────────────── legs ─────────────────────────────
 
 export function userParty(ctx: Ctx, userId: UserId, number?: PhoneNumber): Party {
-  const user = ctx.co.agents.get(userId)?.user
+  const agent = ctx.co.agents.get(userId)
+  if (agent !== undefined && number === undefined) return ownParty(agent)
+  const user = agent?.user
   return {
     number: number ?? user?.extension ?? '',
     name: user ? `${user.firstName} ${user.lastName}` : null,
     userId,
   }
+}
+
+/**
+ * The party a user's own phone is: their extension and name. Made once per user (and again
+ * when their directory entry changes) and shared by all their legs: parties are never changed,
+ * and an offer no longer builds a name and a party of its own.
+ */
+function ownParty(agent: Agent): Party {
+  const user = agent.user
+  if (agent.party === null || agent.partyOf !== user) {
+    agent.party = {
+      number: user.extension,
+      name: `${user.firstName} ${user.lastName}`,
+      userId: user.id,
+    }
+    agent.partyOf = user
+  }
+  return agent.party
 }
 
 export function createLeg(
@@ -52,6 +72,20 @@ export function createLeg(
   id?: string,
 ): Leg {
   const owner = ownerId !== null ? (ctx.co.agents.get(ownerId) ?? null) : null
+  return addLeg(ctx, call, role, party, ownerId, owner, terminal, id)
+}
+
+/** createLeg with the owner's agent at hand (no lookup). */
+function addLeg(
+  ctx: Ctx,
+  call: Call,
+  role: LegRole,
+  party: Party,
+  ownerId: UserId | null,
+  owner: Agent | null,
+  terminal: Leg['terminal'],
+  id?: string,
+): Leg {
   const leg: Leg = {
     id: id ?? ctx.newId('leg'),
     callId: call.id,
@@ -168,22 +202,23 @@ function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
 export function offerUser(
   ctx: Ctx,
   call: Call,
-  userId: UserId,
+  agent: Agent,
   queueId: QueueId | null,
   ringSeconds: number,
 ): Offer {
-  const agent = ctx.co.agents.get(userId)!
   const user = agent.user
-  const primary = createLeg(ctx, call, 'offer', userParty(ctx, userId), userId, 'primary')
+  const userId = user.id
+  const primary = addLeg(ctx, call, 'offer', ownParty(agent), userId, agent, 'primary')
   const legIds = [primary.id]
   ringCommand(ctx, call, primary, { kind: 'user', userId }, false)
   if (user.extraTerminal !== null) {
-    const extra = createLeg(
+    const extra = addLeg(
       ctx,
       call,
       'offer',
       userParty(ctx, userId, user.extraTerminal),
       userId,
+      agent,
       'extra',
     )
     legIds.push(extra.id)
@@ -651,7 +686,7 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     recallTo: options.recallTo,
     fallbackQueueId: options.fallbackQueueId,
   }
-  const offer = offerUser(ctx, call, userId, null, ringSeconds)
+  const offer = offerUser(ctx, call, agent, null, ringSeconds)
   ctx.trail(call, { kind: 'direct', at: ctx.now, userId, terminals: offer.legIds.length })
   resumeRemoteForRinging(ctx, call)
 }

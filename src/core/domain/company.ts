@@ -78,6 +78,8 @@ function newAgent(companyId: CompanyId, user: UserConfig): Agent {
     talkMs: 0,
     unansweredStreak: 0,
     listedIn: 0,
+    party: null,
+    partyOf: null,
     stale: false,
   }
 }

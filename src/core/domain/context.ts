@@ -19,7 +19,8 @@ export class Ctx {
     readonly state: EngineState,
     readonly co: CompanyState,
     public now: Instant,
-    readonly out: Outputs,
+    /** The outputs of the step in progress (a context is reused from step to step). */
+    public out: Outputs,
   ) {}
 
   command(command: TelephonyCommand): void {

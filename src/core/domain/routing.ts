@@ -172,9 +172,8 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   }
   for (let k = 0; k < chosen.length; k++) {
     const { agent } = members[chosen[k]!]!
-    const userId = agent.user.id
-    offerUser(ctx, call, userId, config.id, config.ringTimeoutSeconds)
-    ctx.queueLog('offer', config.id, call, userId)
+    offerUser(ctx, call, agent, config.id, config.ringTimeoutSeconds)
+    ctx.queueLog('offer', config.id, call, agent.user.id)
     // The member now rings: update their flags at once so the next caller sees it.
     refreshAgent(ctx.co, agent, ctx.now)
   }

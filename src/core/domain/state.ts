@@ -211,6 +211,9 @@ export interface Agent {
   talkMs: number
   unansweredStreak: number
   listedIn: number
+  /** The party their own phone is (see ownParty in calls.ts), and the directory entry it is of. */
+  party: Party | null
+  partyOf: UserConfig | null
   /** Listed in the company's staleAgents. */
   stale: boolean
 }
