@@ -291,13 +291,20 @@ export function externalParty(ctx: Ctx, number: PhoneNumber, name: string | null
 }
 
 /**
- * A caller's offers started or ended: if they wait in a queue, who is at its head may change
- * (see QueueRuntime.settled). Every change to `call.offers` goes with a call to this.
+ * A caller's offers started or ended: if they wait in a queue at or ahead of its settled head,
+ * the head may change (see QueueRuntime.settledHead). Every change to `call.offers` goes with a
+ * call to this.
  */
 export function unsettle(ctx: Ctx, call: Call): void {
   if (call.queueId === null) return
   const queue = ctx.co.queues.get(call.queueId)
-  if (queue) queue.settled = false
+  if (queue) unsettleFor(queue, call)
+}
+
+/** `call` joins, leaves or changes at its place in `queue`: does that move the settled head? */
+function unsettleFor(queue: QueueRuntime, call: Call): void {
+  const head = queue.settledHead
+  if (head !== null && (head === call || compareWaiting(call, head) < 0)) queue.settledHead = null
 }
 
 export function findOffer(call: Call, legId: string): Offer | undefined {
@@ -399,7 +406,7 @@ export function compareWaiting(a: Call, b: Call): number {
 }
 
 function insertWaiting(queue: QueueRuntime, call: Call): void {
-  queue.settled = false
+  unsettleFor(queue, call)
   const list = queue.waiting
   let lo = 0
   let hi = list.length
@@ -415,7 +422,7 @@ export function removeFromWaiting(ctx: Ctx, call: Call): void {
   if (call.queueId === null) return
   const queue = ctx.co.queues.get(call.queueId)
   if (queue) {
-    queue.settled = false
+    unsettleFor(queue, call)
     const i = queue.waiting.indexOf(call)
     if (i >= 0) removeAt(queue.waiting, i)
     ctx.touchQueue(queue)

@@ -94,7 +94,7 @@ function newQueue(config: QueueConfig): QueueRuntime {
     presentCount: 0,
     idleCount: 0,
     memberCodes: new Uint8Array(0),
-    settled: false,
+    settledHead: null,
     rrCursor: -1,
     wasOpen: true,
     listedIn: 0,
@@ -143,7 +143,7 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
   queue.memberCodes = new Uint8Array(members.length)
   queue.presentCount = 0
   queue.idleCount = 0
-  queue.settled = false
+  queue.settledHead = null
   if (queue.rrCursor >= members.length) queue.rrCursor = -1
 }
 

@@ -60,7 +60,7 @@ export function distribute(ctx: Ctx): void {
       queue.dirty = false
       if (queue.waiting.length === 0) continue
       if (queue.config.leaveWhenEmpty && queue.presentCount === 0) (emptied ??= []).push(queue)
-      else if (queue.idleCount === 0 && queue.settled) {
+      else if (queue.idleCount === 0 && queue.settledHead !== null) {
         // Nobody is free and the caller at the head has been told: nothing can happen here.
       } else {
         cursorQueues[cursorCount] = queue
@@ -75,6 +75,12 @@ export function distribute(ctx: Ctx): void {
       let bestCall: Call | null = null
       for (let i = 0; i < cursorCount; i++) {
         const queue = cursorQueues[i]!
+        if (queue.idleCount === 0 && queue.settledHead !== null) {
+          // An offer elsewhere in this pass took the last free member, and this queue's head
+          // has been told already: nothing can happen here (as above).
+          removeCursor(i--)
+          continue
+        }
         const index = skipSatisfied(queue, cursorIndex[i]!)
         cursorIndex[i] = index
         if (index >= queue.waiting.length) {
@@ -92,7 +98,7 @@ export function distribute(ctx: Ctx): void {
       if (bestCall.nextOfferAt > ctx.now || !offerNext(ctx, queue, bestCall)) {
         // Strict order within the queue: nobody behind this caller goes first. With nobody
         // free and this caller told so, the queue stays as it is until its head changes.
-        if (queue.idleCount === 0 && bestCall.noAgentNoted) queue.settled = true
+        if (queue.idleCount === 0 && bestCall.noAgentNoted) queue.settledHead = bestCall
         removeCursor(best)
       } else {
         cursorIndex[best]!++

@@ -242,14 +242,14 @@ export interface QueueRuntime {
    */
   memberCodes: Uint8Array
   /**
-   * Distribution found nothing to do here: nobody was idle, and the caller at the head (the
-   * first whose turn it is, see routing.ts) had already been told so (`noAgentNoted`). While
-   * that holds, and as long as nothing that decides the head changes (callers joining or
-   * leaving, offers starting or ending for one of them: see `unsettle`), a distribution with
-   * nobody idle would find the same head and do nothing again, so it skips the queue without
-   * reading its callers.
+   * Set when distribution found nothing to do here: nobody was idle, and the caller at the head
+   * (the first whose turn it is, see routing.ts) had already been told so (`noAgentNoted`).
+   * While nobody is idle and this caller stays at the head, distribution would do nothing here
+   * again, so it skips the queue without reading its callers. Cleared when the head may change:
+   * this caller leaves, a caller joins ahead of it, or offers start or end for it or a caller
+   * ahead of it (see `unsettle` in calls.ts).
    */
-  settled: boolean
+  settledHead: Call | null
   /** Round-robin memory: index in memberIds of the member last offered a call. */
   rrCursor: number
   /** Whether the queue was open at the last opening-hours check (its view changes when it turns). */
