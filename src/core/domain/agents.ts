@@ -82,6 +82,10 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
         : inWrapUp(agent, now)
           ? codeWrapUp
           : 0
+  // Nothing this depends on changed since the last refresh: the queues are up to date.
+  const key = absent ? busyCode + absentKey : busyCode
+  if (key === agent.refreshedAs) return
+  agent.refreshedAs = key
   const memberships = agent.membershipList
   for (let i = 0; i < memberships.length; i++) {
     const m = memberships[i]!
@@ -108,6 +112,14 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
       if (idle) markQueueDirty(co, queue)
     }
   }
+}
+
+/** Added to the busy code in Agent.refreshedAs for an absent agent (above every code). */
+const absentKey = 256
+
+/** An agent's membership changed (logged in or out, paused, added, removed): refresh in full. */
+export function membershipChanged(agent: Agent): void {
+  agent.refreshedAs = -1
 }
 
 const codeLoggedOut = skipCode['logged-out']
@@ -169,6 +181,7 @@ export function pauseMembership(
 ): void {
   if (membership.paused) return
   membership.paused = { reason, since }
+  membershipChanged(agent)
   ctx.queueLog('pause', membership.queueId, null, agent.user.id, { reason })
   ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)
@@ -177,6 +190,7 @@ export function pauseMembership(
 export function unpauseMembership(ctx: Ctx, agent: Agent, membership: Membership): void {
   if (!membership.paused) return
   membership.paused = null
+  membershipChanged(agent)
   ctx.queueLog('unpause', membership.queueId, null, agent.user.id)
   ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)

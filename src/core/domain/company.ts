@@ -78,6 +78,7 @@ function newAgent(companyId: CompanyId, user: UserConfig): Agent {
     talkMs: 0,
     unansweredStreak: 0,
     listedIn: 0,
+    refreshedAs: -1,
     party: null,
     partyOf: null,
     stale: false,

@@ -211,6 +211,12 @@ export interface Agent {
   talkMs: number
   unansweredStreak: number
   listedIn: number
+  /**
+   * What refreshAgent last worked their queue flags out from (their busy code, and whether
+   * they were absent), or -1 when a membership has changed since: a refresh with the same
+   * inputs would change nothing and is skipped.
+   */
+  refreshedAs: number
   /** The party their own phone is (see ownParty in calls.ts), and the directory entry it is of. */
   party: Party | null
   partyOf: UserConfig | null
@@ -323,6 +329,7 @@ export type IdSource = (kind: 'call' | 'leg' | 'conference') => string
 
 export function syncMembershipList(agent: Agent): void {
   agent.membershipList = [...agent.memberships.values()]
+  agent.refreshedAs = -1
 }
 
 export function isLive(leg: Leg): boolean {
