@@ -24,7 +24,7 @@ import type {
   UserLedger,
 } from './state'
 import { endedCall } from './views'
-import { queueLedgerOf, userLedgerOf } from './state'
+import { liveRemote, queueLedgerOf, userLedgerOf } from './state'
 
 /** How many overflow hops one call may take before it is refused (guards against A → B → A). */
 const maxOverflowHops = 8
@@ -408,6 +408,11 @@ export function compareWaiting(a: Call, b: Call): number {
 function insertWaiting(queue: QueueRuntime, call: Call): void {
   unsettleFor(queue, call)
   const list = queue.waiting
+  // Most callers join at the back (they have waited least): one comparison instead of a search.
+  if (list.length === 0 || compareWaiting(list[list.length - 1]!, call) <= 0) {
+    list.push(call)
+    return
+  }
   let lo = 0
   let hi = list.length
   while (lo < hi) {
@@ -513,7 +518,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
     ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken, call)
   }
 
-  const remote = ctx.co.legs.get(call.remoteLegId)
+  const remote = liveRemote(call)
   if (remote?.state === 'ringing' && call.direction === 'inbound') {
     ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
   } else if (remote?.state === 'held') {
@@ -671,7 +676,7 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     return ringExternal(ctx, call, agent.absence.forwardTo, { ...options, via: 'forward' }, userId)
   }
   // Busy means talking: a user with a caller on hold can still take a call to them.
-  if (isTalking(agent) || ctx.co.legs.get(call.remoteLegId)?.ownerId === userId) {
+  if (isTalking(agent) || liveRemote(call)?.ownerId === userId) {
     if (user.forwardOnBusy !== null && options.via !== 'recall') {
       ctx.trail(call, {
         kind: 'forward',
@@ -718,7 +723,7 @@ export function ringExternal(
 
 /** A caller on hold who is being sent somewhere hears ringing, not hold music. */
 function resumeRemoteForRinging(ctx: Ctx, call: Call): void {
-  const remote = ctx.co.legs.get(call.remoteLegId)
+  const remote = liveRemote(call)
   if (remote?.state === 'held') setLegHeld(ctx, call, remote, false)
   else if (remote?.state === 'ringing' && call.direction === 'inbound') {
     ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
@@ -821,7 +826,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
 export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId | null): void {
   if (leg.state === 'ringing' || leg.state === 'held') moveLeg(ctx, leg, 'connected')
   leg.role = leg.ownerId !== null ? 'agent' : 'callee'
-  const remote = ctx.co.legs.get(call.remoteLegId)!
+  const remote = liveRemote(call)!
   if (remote.state === 'ringing') {
     moveLeg(ctx, remote, 'connected')
     ctx.command({ type: 'answer', companyId: ctx.co.id, legId: remote.id })

@@ -34,7 +34,7 @@ import { EngineError } from './errors'
 import { addOutput, type UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
-import { userLedgerOf } from './state'
+import { liveRemote, setRemote, userLedgerOf } from './state'
 
 type Handler<T extends UserCommand['type']> = (
   ctx: Ctx,
@@ -186,7 +186,7 @@ export const onHold: Handler<'call.hold'> = (ctx, input) => {
   const { call } = found
   if (call.state !== 'connected')
     return new EngineError('INVALID_STATE', `call is ${call.state}, not connected`)
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, true)
+  setLegHeld(ctx, call, liveRemote(call)!, true)
   const partner = partnerLeg(ctx, call)
   if (partner) setLegHeld(ctx, call, partner, true)
   moveCall(ctx, call, 'held')
@@ -202,7 +202,7 @@ export const onResume: Handler<'call.resume'> = (ctx, input) => {
   if (call.state !== 'held')
     return new EngineError('INVALID_STATE', `call is ${call.state}, not held`)
   if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, false)
+  setLegHeld(ctx, call, liveRemote(call)!, false)
   const partner = partnerLeg(ctx, call)
   if (partner) setLegHeld(ctx, call, partner, false)
   moveCall(ctx, call, 'connected')
@@ -222,7 +222,7 @@ export const onHangup: Handler<'call.hangup'> = (ctx, input) => {
     leaveConference(ctx, call, ctx.co.legs.get(own)!, 'call-ended')
     return null
   }
-  const remote = ctx.co.legs.get(call.remoteLegId)
+  const remote = liveRemote(call)
   const isOriginator = remote?.ownerId === input.userId
   if (call.agentId !== input.userId && !isOriginator)
     return new EngineError('NOT_YOUR_CALL', `call ${input.callId} is not with ${input.userId}`)
@@ -302,7 +302,7 @@ export const onConsult: Handler<'transfer.consult'> = (ctx, input) => {
   }
   if (call.state === 'held' && isTalking(agent))
     return new EngineError('AGENT_BUSY', 'hold or end the current call first')
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, true)
+  setLegHeld(ctx, call, liveRemote(call)!, true)
   const partner = partnerLeg(ctx, call)
   if (partner) setLegHeld(ctx, call, partner, false)
   const operator = userParty(ctx, input.userId)
@@ -373,7 +373,7 @@ export function consultEnded(
       reason: 'transfer-not-answered',
     })
   }
-  const remote = ctx.co.legs.get(call.remoteLegId)!
+  const remote = liveRemote(call)!
   setLegHeld(ctx, call, remote, false)
   const partner = partnerLeg(ctx, call)
   if (partner) {
@@ -442,7 +442,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
     token,
   )
   moveCall(ctx, call, 'ringing')
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, false)
+  setLegHeld(ctx, call, liveRemote(call)!, false)
 }
 
 export const onComplete: Handler<'transfer.complete'> = (ctx, input) => {
@@ -498,7 +498,7 @@ export const onPark: Handler<'call.park'> = (ctx, input) => {
   const slot = ctx.co.parkSlots.indexOf(null)
   if (slot < 0) return new EngineError('PARK_FULL', 'every park slot is taken')
   releasePartner(ctx, call, 'transferred', { kind: 'transfer', reason: 'park', destination: null })
-  const remote = ctx.co.legs.get(call.remoteLegId)!
+  const remote = liveRemote(call)!
   setLegHeld(ctx, call, remote, true)
   ctx.co.parkSlots[slot] = call.id
   call.parkedSlot = slot
@@ -579,7 +579,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
     call.originatorId = input.userId
     call.presentedNumber = presented
     const leg = createLeg(ctx, call, 'caller', self, input.userId, 'primary')
-    call.remoteLegId = leg.id
+    setRemote(call, leg)
     ringCommand(ctx, call, leg, { kind: 'user', userId: input.userId }, true)
     moveLeg(ctx, leg, 'connected')
     ctx.co.calls.set(call.id, call)
@@ -614,7 +614,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
   ringCommand(ctx, call, own, { kind: 'user', userId: input.userId }, true)
   moveLeg(ctx, own, 'connected')
   const far = createLeg(ctx, call, 'callee', remote, null, null)
-  call.remoteLegId = far.id
+  setRemote(call, far)
   call.partnerLegId = own.id
   call.agentId = input.userId
   ctx.co.calls.set(call.id, call)

@@ -129,6 +129,8 @@ export interface Call {
   answeredAt: Instant | null
   remote: Party
   remoteLegId: LegId
+  /** The leg `remoteLegId` names (set with it, see setRemote); read it with liveRemote. */
+  remoteLeg: Leg | null
   originatorId: UserId | null
   dialed: PhoneNumber
   presentedNumber: PhoneNumber | null
@@ -334,6 +336,21 @@ export function syncMembershipList(agent: Agent): void {
 
 export function isLive(leg: Leg): boolean {
   return leg.state !== 'ended'
+}
+
+/** Name the call's remote leg (once, when the call is made). */
+export function setRemote(call: Call, leg: Leg): void {
+  call.remoteLegId = leg.id
+  call.remoteLeg = leg
+}
+
+/**
+ * The call's remote leg while it is live: what `co.legs.get(call.remoteLegId)` finds, without
+ * the lookup (a leg leaves the company's legs exactly when it ends).
+ */
+export function liveRemote(call: Call): Leg | undefined {
+  const leg = call.remoteLeg
+  return leg !== null && leg.state !== 'ended' ? leg : undefined
 }
 
 export function userLedgerOf(call: Call, userId: UserId): UserLedger | undefined {

@@ -33,6 +33,7 @@ import {
 } from './operations'
 import { roomForFour, roomForTwo } from './lists'
 import type { Call, Leg, Offer } from './state'
+import { setRemote } from './state'
 
 type Handler<T extends TelephonyEvent['type']> = (
   ctx: Ctx,
@@ -57,7 +58,7 @@ export const onCallerArrived: Handler<'caller.arrived'> = (ctx, input) => {
     input.priority ?? 0,
   )
   const leg = createLeg(ctx, call, 'caller', call.remote, null, null, input.legId)
-  call.remoteLegId = leg.id
+  setRemote(call, leg)
   co.calls.set(call.id, call)
   const destination =
     route === null
@@ -104,6 +105,7 @@ export function newCall(
     answeredAt: null,
     remote,
     remoteLegId: '',
+    remoteLeg: null,
     originatorId: null,
     dialed,
     presentedNumber: null,
