@@ -9,7 +9,7 @@ import { finishCallForAgent, isBusy, isTalking, noteUnanswered, refreshStaleAgen
 import { buildCallLog } from './call-log'
 import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
-import { addOutput, type LegEndReason } from './io'
+import { withItem, type LegEndReason } from './io'
 import { transitionLeg } from './leg-machine'
 import { insertAt, removeAt } from './lists'
 import { isOpen } from './opening-hours'
@@ -938,9 +938,10 @@ export function endCall(
     ledger.exitAt ??= ctx.now
   }
   const records = buildCallLog(ctx.co, call, ctx.now)
-  for (const record of records) addOutput(ctx.out, 'callLog', record)
+  const out = ctx.out
+  for (const record of records) out.callLog = withItem(out.callLog, record)
   noteMissed(ctx, call)
-  addOutput(ctx.out, 'ended', endedCall(ctx.co, call))
+  out.ended = withItem(out.ended, endedCall(ctx.co, call))
   ctx.co.calls.delete(call.id)
   ctx.callRemoved(call)
 }
@@ -948,11 +949,10 @@ export function endCall(
 /** An unanswered queue call joins the shared missed-call worklist (once, however many rang). */
 function noteMissed(ctx: Ctx, call: Call): void {
   if (call.answeredAt !== null || call.direction !== 'inbound') return
-  let last: { queueId: QueueId; outcome: NonNullable<QueueLedger['outcome']> } | null = null
-  for (const ledger of call.ledgerQueues) {
-    if (ledger.outcome !== null) last = { queueId: ledger.queueId, outcome: ledger.outcome }
-  }
-  if (last === null) return
+  // The last queue that had an outcome for the call.
+  let last: QueueLedger | null = null
+  for (const ledger of call.ledgerQueues) if (ledger.outcome !== null) last = ledger
+  if (last === null || last.outcome === null) return
   const missed = {
     callId: call.id,
     companyId: ctx.co.id,
@@ -1000,7 +1000,7 @@ function closeMissedFor(ctx: Ctx, number: PhoneNumber, by: UserId | null): void 
   if (!ids || by === null) return
   for (const callId of [...ids]) {
     dropMissed(ctx, callId)
-    addOutput(ctx.out, 'callbacks', {
+    ctx.out.callbacks = withItem(ctx.out.callbacks, {
       companyId: ctx.co.id,
       callId,
       by,

@@ -5,7 +5,7 @@
  */
 import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
 import type { Destination, QueueLogEvent, QueueLogKind } from '../../shared/model'
-import { addOutput, none, type Outputs, type TelephonyCommand } from './io'
+import { withItem, none, type Outputs, type TelephonyCommand } from './io'
 import type { Agent, Call, CompanyState, EngineState, Leg, QueueRuntime } from './state'
 import { markAgentStale, markQueueDirty } from './agents'
 import type { TimerKind } from './timers'
@@ -24,7 +24,7 @@ export class Ctx {
   ) {}
 
   command(command: TelephonyCommand): void {
-    addOutput(this.out, 'commands', command)
+    this.out.commands = withItem(this.out.commands, command)
   }
 
   token(): number {
@@ -131,7 +131,7 @@ export class Ctx {
     agentId: UserId | null,
     extra?: Partial<Pick<QueueLogEvent, 'waitMs' | 'talkMs' | 'reason' | 'destination'>>,
   ): void {
-    addOutput(this.out, 'queueLog', {
+    this.out.queueLog = withItem(this.out.queueLog, {
       at: this.now,
       companyId: this.co.id,
       queueId,

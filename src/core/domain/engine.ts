@@ -13,14 +13,7 @@ import { newCompanyState, onConfigure, startHoursCheck } from './company'
 import { Ctx } from './context'
 import { fireDeadline } from './deadlines'
 import { EngineError } from './errors'
-import {
-  addOutput,
-  emptyOutputs,
-  none,
-  type EngineInput,
-  type Outputs,
-  type StepResult,
-} from './io'
+import { withItem, emptyOutputs, none, type EngineInput, type Outputs, type StepResult } from './io'
 import {
   onBlindTransfer,
   onCallbackMark,
@@ -250,7 +243,7 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     0
   )
     return
-  addOutput(out, 'changes', {
+  out.changes = withItem(out.changes, {
     companyId: co.id,
     calls: c.calls,
     removedCalls: c.removedCalls,

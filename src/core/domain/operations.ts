@@ -31,7 +31,7 @@ import {
 import type { UserConfig } from './config'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
-import { addOutput, type UserCommand } from './io'
+import { withItem, type UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
 import { liveRemote, setRemote, userLedgerOf } from './state'
@@ -812,7 +812,7 @@ export const onCallbackMark: Handler<'callback.mark'> = (ctx, input) => {
   if (!ctx.co.missed.has(input.callId))
     return new EngineError('NOT_MISSED', `call ${input.callId} is not on the missed-call list`)
   dropMissed(ctx, input.callId)
-  addOutput(ctx.out, 'callbacks', {
+  ctx.out.callbacks = withItem(ctx.out.callbacks, {
     companyId: ctx.co.id,
     callId: input.callId,
     by: input.userId,
