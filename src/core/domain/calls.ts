@@ -24,7 +24,7 @@ import type {
   UserLedger,
 } from './state'
 import { endedCall } from './views'
-import { liveRemote, queueLedgerOf, userLedgerOf } from './state'
+import { isLive, livePartner, liveRemote, queueLedgerOf, setPartner, userLedgerOf } from './state'
 
 /** How many overflow hops one call may take before it is refused (guards against A → B → A). */
 const maxOverflowHops = 8
@@ -209,7 +209,7 @@ export function offerUser(
   const user = agent.user
   const userId = user.id
   const primary = addLeg(ctx, call, 'offer', ownParty(agent), userId, agent, 'primary')
-  const legIds = [primary.id]
+  const legs = [primary]
   ringCommand(ctx, call, primary, { kind: 'user', userId }, false)
   if (user.extraTerminal !== null) {
     const extra = addLeg(
@@ -221,13 +221,13 @@ export function offerUser(
       agent,
       'extra',
     )
-    legIds.push(extra.id)
+    legs.push(extra)
     ringCommand(ctx, call, extra, { kind: 'external', number: user.extraTerminal }, false)
   }
   const offer: Offer = {
     userId,
     number: user.extension,
-    legIds,
+    legs,
     queueId,
     startedAt: ctx.now,
     token: ctx.token(),
@@ -249,7 +249,7 @@ export function offerExternal(
   const offer: Offer = {
     userId: null,
     number,
-    legIds: [leg.id],
+    legs: [leg],
     queueId: null,
     startedAt: ctx.now,
     token: ctx.token(),
@@ -307,8 +307,11 @@ function unsettleFor(queue: QueueRuntime, call: Call): void {
   if (head !== null && (head === call || compareWaiting(call, head) < 0)) queue.settledHead = null
 }
 
-export function findOffer(call: Call, legId: string): Offer | undefined {
-  return call.offers.find((o) => o.legIds.includes(legId))
+/** The offer `leg` rings for. */
+export function findOffer(call: Call, leg: Leg): Offer | undefined {
+  const offers = call.offers
+  for (let i = 0; i < offers.length; i++) if (offers[i]!.legs.includes(leg)) return offers[i]
+  return undefined
 }
 
 /** Stop ringing one offer (all its terminals) and forget it. */
@@ -319,10 +322,9 @@ export function endOffer(
   reason: LegEndReason,
   exceptLegId: string | null = null,
 ): void {
-  for (const legId of offer.legIds) {
-    if (legId === exceptLegId) continue
-    const leg = ctx.co.legs.get(legId)
-    if (leg) endLeg(ctx, call, leg, reason)
+  for (const leg of offer.legs) {
+    if (leg.id === exceptLegId) continue
+    if (isLive(leg)) endLeg(ctx, call, leg, reason)
   }
   const i = call.offers.indexOf(offer)
   if (i >= 0) removeAt(call.offers, i)
@@ -388,7 +390,7 @@ export function withdrawQueueOffersFor(
   for (const leg of [...agent.legs]) {
     if (leg.state !== 'ringing' || leg.role !== 'offer') continue
     const call = leg.call
-    const offer = call.offers.find((o) => o.legIds.includes(leg.id))
+    const offer = findOffer(call, leg)
     if (!call || !offer || offer.queueId === null) continue
     if (onlyQueue !== null && offer.queueId !== onlyQueue) continue
     endOffer(ctx, call, offer, 'withdrawn')
@@ -699,7 +701,7 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     fallbackQueueId: options.fallbackQueueId,
   }
   const offer = offerUser(ctx, call, agent, null, ringSeconds)
-  ctx.trail(call, { kind: 'direct', at: ctx.now, userId, terminals: offer.legIds.length })
+  ctx.trail(call, { kind: 'direct', at: ctx.now, userId, terminals: offer.legs.length })
   resumeRemoteForRinging(ctx, call)
 }
 
@@ -790,14 +792,13 @@ export function notAnswered(ctx: Ctx, call: Call, why: 'no-answer' | 'busy'): vo
  * every other offer for the caller is withdrawn in this same step.
  */
 export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
-  const offer = findOffer(call, leg.id)
+  const offer = findOffer(call, leg)
   if (offer) {
     const i = call.offers.indexOf(offer)
     removeAt(call.offers, i)
     unsettle(ctx, call)
-    for (const other of offer.legIds) {
-      const otherLeg = other !== leg.id ? ctx.co.legs.get(other) : undefined
-      if (otherLeg) endLeg(ctx, call, otherLeg, 'answered-elsewhere')
+    for (const other of offer.legs) {
+      if (other !== leg && isLive(other)) endLeg(ctx, call, other, 'answered-elsewhere')
     }
   }
   withdrawOffers(ctx, call, 'answered-elsewhere')
@@ -834,7 +835,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
     setLegHeld(ctx, call, remote, false)
   }
   ctx.command({ type: 'bridge', companyId: ctx.co.id, callId: call.id, a: remote.id, b: leg.id })
-  call.partnerLegId = leg.id
+  setPartner(call, leg)
   call.agentId = leg.ownerId
   call.answeredAt ??= ctx.now
   moveCall(ctx, call, 'connected')
@@ -870,8 +871,8 @@ export function releasePartner(
     reason?: string
   } | null,
 ): void {
-  const leg = call.partnerLegId !== null ? ctx.co.legs.get(call.partnerLegId) : undefined
-  call.partnerLegId = null
+  const leg = livePartner(call)
+  setPartner(call, null)
   const agentId = call.agentId
   call.agentId = null
   const episode = call.episode

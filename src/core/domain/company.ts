@@ -12,6 +12,7 @@ import {
   releasePartner,
   endCall,
   endLeg,
+  findOffer,
   notAnswered,
 } from './calls'
 import type { CompanyConfig, QueueConfig, UserConfig } from './config'
@@ -335,7 +336,7 @@ function removeAgent(ctx: Ctx, agent: Agent): void {
   for (const leg of [...agent.legs]) {
     const call = leg.call
     if (call.state === 'ended' || !ctx.co.legs.has(leg.id)) continue
-    const offer = call.offers.find((o) => o.legIds.includes(leg.id))
+    const offer = findOffer(call, leg)
     if (offer) {
       endOffer(ctx, call, offer, 'withdrawn')
       if (offer.queueId !== null) ctx.markDirty(offer.queueId)

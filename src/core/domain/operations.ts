@@ -34,7 +34,7 @@ import { EngineError } from './errors'
 import { withItem, type UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
-import { liveRemote, setRemote, userLedgerOf } from './state'
+import { isLive, livePartner, liveRemote, setPartner, setRemote, userLedgerOf } from './state'
 
 type Handler<T extends UserCommand['type']> = (
   ctx: Ctx,
@@ -115,8 +115,8 @@ function lastQueueOf(call: Call): QueueId | null {
   return last
 }
 
-function partnerLeg(ctx: Ctx, call: Call): Leg | undefined {
-  return call.partnerLegId !== null ? ctx.co.legs.get(call.partnerLegId) : undefined
+function partnerLeg(call: Call): Leg | undefined {
+  return livePartner(call)
 }
 
 // ───────────────────────────── answering ─────────────────────────────
@@ -133,9 +133,10 @@ export const onOfferAnswer: Handler<'offer.answer'> = (ctx, input) => {
       `call ${input.callId} is not ringing for ${input.userId}`,
     )
   if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  const first = offer.legs[0]!
   const leg =
-    offer.legIds.map((id) => ctx.co.legs.get(id)).find((l) => l?.terminal === 'primary') ??
-    ctx.co.legs.get(offer.legIds[0]!)
+    offer.legs.find((l) => isLive(l) && l.terminal === 'primary') ??
+    (isLive(first) ? first : undefined)
   if (!leg) return new EngineError('INVALID_STATE', 'the offer has no ringing leg')
   ctx.command({ type: 'answer', companyId: ctx.co.id, legId: leg.id })
   connectAnswered(ctx, call, leg)
@@ -187,7 +188,7 @@ export const onHold: Handler<'call.hold'> = (ctx, input) => {
   if (call.state !== 'connected')
     return new EngineError('INVALID_STATE', `call is ${call.state}, not connected`)
   setLegHeld(ctx, call, liveRemote(call)!, true)
-  const partner = partnerLeg(ctx, call)
+  const partner = partnerLeg(call)
   if (partner) setLegHeld(ctx, call, partner, true)
   moveCall(ctx, call, 'held')
   if (call.episode?.agentId === input.userId)
@@ -203,7 +204,7 @@ export const onResume: Handler<'call.resume'> = (ctx, input) => {
     return new EngineError('INVALID_STATE', `call is ${call.state}, not held`)
   if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   setLegHeld(ctx, call, liveRemote(call)!, false)
-  const partner = partnerLeg(ctx, call)
+  const partner = partnerLeg(call)
   if (partner) setLegHeld(ctx, call, partner, false)
   moveCall(ctx, call, 'connected')
   if (call.episode?.agentId === input.userId)
@@ -303,7 +304,7 @@ export const onConsult: Handler<'transfer.consult'> = (ctx, input) => {
   if (call.state === 'held' && isTalking(agent))
     return new EngineError('AGENT_BUSY', 'hold or end the current call first')
   setLegHeld(ctx, call, liveRemote(call)!, true)
-  const partner = partnerLeg(ctx, call)
+  const partner = partnerLeg(call)
   if (partner) setLegHeld(ctx, call, partner, false)
   const operator = userParty(ctx, input.userId)
   const to =
@@ -375,7 +376,7 @@ export function consultEnded(
   }
   const remote = liveRemote(call)!
   setLegHeld(ctx, call, remote, false)
-  const partner = partnerLeg(ctx, call)
+  const partner = partnerLeg(call)
   if (partner) {
     setLegHeld(ctx, call, partner, false)
     ctx.command({
@@ -428,7 +429,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
   call.offers.push({
     userId: leg.ownerId,
     number: leg.party.number,
-    legIds: [leg.id],
+    legs: [leg],
     queueId: null,
     startedAt: ctx.now,
     token,
@@ -615,7 +616,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
   moveLeg(ctx, own, 'connected')
   const far = createLeg(ctx, call, 'callee', remote, null, null)
   setRemote(call, far)
-  call.partnerLegId = own.id
+  setPartner(call, own)
   call.agentId = input.userId
   ctx.co.calls.set(call.id, call)
   ctx.command({
@@ -778,9 +779,11 @@ export function leaveConference(
     endCall(ctx, call, 'conference-ended')
     return
   }
-  if (call.partnerLegId === null) {
+  let partnerLegId = call.partnerLegId
+  if (partnerLegId === null) {
     const next = ctx.co.legs.get(others[0]!)!
-    call.partnerLegId = next.id
+    setPartner(call, next)
+    partnerLegId = next.id
     call.agentId = next.ownerId
   }
   if (others.length === 1 && conference.invited.length === 0) {
@@ -791,7 +794,7 @@ export function leaveConference(
       companyId: ctx.co.id,
       callId: call.id,
       a: call.remoteLegId,
-      b: call.partnerLegId,
+      b: partnerLegId,
     })
   } else {
     ctx.command({

@@ -62,7 +62,12 @@ export interface Leg {
 export interface Offer {
   userId: UserId | null
   number: PhoneNumber
-  legIds: LegId[]
+  /**
+   * The legs ringing the user's terminals (or the number), in the order they were made. A leg
+   * that has ended stays listed: the offer's live legs are those not in state 'ended' (exactly
+   * those still in the company's legs).
+   */
+  legs: Leg[]
   queueId: QueueId | null
   startedAt: Instant
   token: number
@@ -136,6 +141,8 @@ export interface Call {
   presentedNumber: PhoneNumber | null
   /** The leg bridged with the remote party; its user is the agent. */
   partnerLegId: LegId | null
+  /** The leg `partnerLegId` names (set with it, see setPartner); read it with livePartner. */
+  partnerLeg: Leg | null
   agentId: UserId | null
   // Queue position
   queueId: QueueId | null
@@ -342,6 +349,18 @@ export function isLive(leg: Leg): boolean {
 export function setRemote(call: Call, leg: Leg): void {
   call.remoteLegId = leg.id
   call.remoteLeg = leg
+}
+
+/** Name the leg bridged with the remote party, or none. */
+export function setPartner(call: Call, leg: Leg | null): void {
+  call.partnerLegId = leg !== null ? leg.id : null
+  call.partnerLeg = leg
+}
+
+/** The partner leg while it is live (what `co.legs.get(call.partnerLegId)` finds). */
+export function livePartner(call: Call): Leg | undefined {
+  const leg = call.partnerLeg
+  return leg !== null && leg.state !== 'ended' ? leg : undefined
 }
 
 /**
