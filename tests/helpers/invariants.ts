@@ -89,6 +89,11 @@ export function checkInvariants(state: EngineState): void {
       const idle = queue.members.filter((m) => m.membership.idle).length
       if (present !== queue.presentCount || idle !== queue.idleCount)
         fail(`queue ${queue.config.id} counts drifted`)
+      // Routing takes a member's index for their order, and reads penalties from the queue.
+      queue.members.forEach((m, i) => {
+        if (m.membership.order !== i || queue.memberPenalties[i] !== m.membership.penalty)
+          fail(`queue ${queue.config.id} member ${i} is out of place or has a stale penalty`)
+      })
     }
     for (const agent of co.agents.values()) {
       const counts = { ringing: 0, connected: 0, held: 0 }

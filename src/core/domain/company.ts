@@ -92,6 +92,7 @@ function newQueue(config: QueueConfig): QueueRuntime {
     waiting: [],
     memberIds: [],
     members: [],
+    memberPenalties: [],
     memberIndex: new Map(),
     presentCount: 0,
     idleCount: 0,
@@ -141,6 +142,7 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
   }
   queue.memberIds = memberIds
   queue.members = members
+  queue.memberPenalties = members.map((m) => m.membership.penalty)
   queue.memberIndex = memberIndex
   queue.memberCodes = new Uint8Array(members.length)
   queue.presentCount = 0

@@ -145,14 +145,15 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   }
   // The eligible members of the best (lowest) penalty form the tier; the others are skipped.
   const members = queue.members
+  const penalties = queue.memberPenalties
   let best = Infinity
   for (let i = 0; i < reasons.length; i++)
-    if (reasons[i] === 0) best = Math.min(best, members[i]!.membership.penalty)
+    if (reasons[i] === 0) best = Math.min(best, penalties[i]!)
   const tier = tierScratch
   let n = 0
   for (let i = 0; i < reasons.length; i++) {
     if (reasons[i] !== 0) continue
-    if (members[i]!.membership.penalty === best) tier[n++] = i
+    if (penalties[i] === best) tier[n++] = i
     else reasons[i] = penaltyTierCode
   }
   tierCount = n
@@ -183,7 +184,8 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
     // The member now rings: update their flags at once so the next caller sees it.
     refreshAgent(ctx.co, agent, ctx.now)
   }
-  if (strategy === 'round-robin') queue.rrCursor = members[chosen[0]!]!.membership.order
+  // A member's index in the queue is their `order`.
+  if (strategy === 'round-robin') queue.rrCursor = chosen[0]!
   if (strategy === 'ring-progressively' && !call.progressiveStarted) {
     // The progression starts with the first offer, not when the caller joined: a caller who
     // waited while everyone was busy is not rung to all members at once.
@@ -293,14 +295,14 @@ function rank(
     case 'ring-all':
     case 'linear':
     case 'ring-progressively':
-      for (let t = 0; t < n; t++) keys[t] = values[t] = members[tier[t]!]!.membership.order + 1
+      // A member's position is their index (their `order`) + 1.
+      for (let t = 0; t < n; t++) keys[t] = values[t] = tier[t]! + 1
       return 'position'
     case 'round-robin': {
       // Start with the member after the one offered last (Asterisk's rrmemory).
       const size = Math.max(queue.memberIds.length, 1)
       for (let t = 0; t < n; t++)
-        keys[t] = values[t] =
-          (members[tier[t]!]!.membership.order - queue.rrCursor - 1 + 2 * size) % size
+        keys[t] = values[t] = (tier[t]! - queue.rrCursor - 1 + 2 * size) % size
       return 'rotation'
     }
     case 'longest-idle':

@@ -245,6 +245,8 @@ export interface QueueRuntime {
   /** Members in configured order. */
   memberIds: UserId[]
   members: QueueMember[]
+  /** Each member's penalty, by member index (routing reads these without visiting members). */
+  memberPenalties: number[]
   /** Member → their index in `members` (their `order`). */
   memberIndex: Map<UserId, number>
   /** How many members are present, and how many are idle (see Membership); kept by refreshAgent. */
