@@ -93,6 +93,12 @@ export function checkInvariants(state: EngineState): void {
       queue.members.forEach((m, i) => {
         if (m.membership.order !== i || queue.memberPenalties[i] !== m.membership.penalty)
           fail(`queue ${queue.config.id} member ${i} is out of place or has a stale penalty`)
+        // The queue's codes are its part of the company's codes, where refreshAgent writes.
+        if (
+          queue.memberCodes.buffer !== co.memberCodes.buffer ||
+          queue.memberCodes.byteOffset + i !== m.membership.slot
+        )
+          fail(`queue ${queue.config.id} member ${i} code is not in the company's codes`)
       })
     }
     for (const agent of co.agents.values()) {

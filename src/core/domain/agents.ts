@@ -87,6 +87,7 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
   if (key === agent.refreshedAs) return
   agent.refreshedAs = key
   const memberships = agent.membershipList
+  const codes = co.memberCodes
   for (let i = 0; i < memberships.length; i++) {
     const m = memberships[i]!
     const present = m.loggedIn && !absent && !m.paused
@@ -99,7 +100,7 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
           : busyCode
     const idle = code === 0
     const queue = m.queue
-    queue.memberCodes[m.order] = code
+    codes[m.slot] = code
     if (present === m.present && idle === m.idle) continue
     if (present !== m.present) {
       queue.presentCount += present ? 1 : -1

@@ -39,6 +39,7 @@ export function newCompanyState(config: CompanyConfig, seed: number): CompanySta
     missedByNumber: new Map(),
     missedOrder: [],
     missedHead: 0,
+    memberCodes: new Uint8Array(0),
     dirtyQueues: [],
     staleAgents: [],
     changes: noChanges(),
@@ -53,6 +54,7 @@ export function newCompanyState(config: CompanyConfig, seed: number): CompanySta
     co.queues.set(queueConfig.id, queue)
     setMembers(co, queue, queueConfig)
   }
+  layoutMemberCodes(co)
   indexNumbers(co)
   for (const agent of co.agents.values()) refreshAgent(co, agent, 0)
   for (const queue of co.dirtyQueues) queue.dirty = false
@@ -125,6 +127,7 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
       queue,
       penalty: member.penalty,
       order,
+      slot: -1,
       loggedIn: member.loggedIn,
       paused: null,
       present: false,
@@ -149,6 +152,25 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
   queue.idleCount = 0
   queue.settledHead = null
   if (queue.rrCursor >= members.length) queue.rrCursor = -1
+}
+
+/**
+ * Lay every queue's member codes out in one company-wide array (after the queues' members were
+ * set). The codes start at 0: every member's agent has had their memberships changed, so their
+ * next refresh fills the codes in.
+ */
+function layoutMemberCodes(co: CompanyState): void {
+  let total = 0
+  for (const queue of co.queues.values()) total += queue.members.length
+  const codes = new Uint8Array(total)
+  let start = 0
+  for (const queue of co.queues.values()) {
+    const members = queue.members
+    queue.memberCodes = codes.subarray(start, start + members.length)
+    for (let i = 0; i < members.length; i++) members[i]!.membership.slot = start + i
+    start += members.length
+  }
+  co.memberCodes = codes
 }
 
 function indexNumbers(co: CompanyState): void {
@@ -247,6 +269,7 @@ export function reconfigure(ctx: Ctx, next: CompanyConfig): void {
     ctx.touchQueue(queue)
     ctx.markDirty(queue)
   }
+  layoutMemberCodes(co)
   co.config = next
   co.vipNumbers = new Set(next.vipNumbers)
   while (co.parkSlots.length < next.parkSlots) co.parkSlots.push(null)

@@ -188,6 +188,8 @@ export interface Membership {
   penalty: number
   /** Position in the queue's member list (linear and round-robin order). */
   order: number
+  /** Where this member's reason code is in the company's memberCodes (see layoutMemberCodes). */
+  slot: number
   loggedIn: boolean
   paused: { reason: string; since: Instant } | null
   /** Derived, kept by refreshAgent: logged in, not paused, not absent. */
@@ -255,7 +257,7 @@ export interface QueueRuntime {
   /**
    * Per member (by `order`): why they could not take any caller now, as a reason code (see
    * trail.ts; 0 = idle). Kept by refreshAgent, so routing reads one small array instead of
-   * every member's state.
+   * every member's state. A view of the queue's part of the company's memberCodes.
    */
   memberCodes: Uint8Array
   /**
@@ -300,6 +302,11 @@ export interface CompanyState {
   /** Missed calls in the order they were missed, for evicting the oldest; `missedHead` is the first live one. */
   missedOrder: CallId[]
   missedHead: number
+  /**
+   * Every queue's memberCodes, back to back (each queue's list is a view of its part): the
+   * codes refreshAgent writes for an agent's queues lie in one small array, not one per queue.
+   */
+  memberCodes: Uint8Array
   /** Queues to look at in the next distribution (each listed once: see QueueRuntime.dirty). */
   dirtyQueues: QueueRuntime[]
   /** Agents whose derived membership flags must be recomputed before the next distribution. */
