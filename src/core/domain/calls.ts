@@ -792,6 +792,10 @@ export function notAnswered(ctx: Ctx, call: Call, why: 'no-answer' | 'busy'): vo
  * every other offer for the caller is withdrawn in this same step.
  */
 export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
+  // A waiting caller's offers end here just before they leave the queue; see below.
+  const queue =
+    call.state === 'queued' && call.queueId !== null ? ctx.co.queues.get(call.queueId) : undefined
+  const settledHead = queue?.settledHead ?? null
   const offer = findOffer(call, leg)
   if (offer) {
     const i = call.offers.indexOf(offer)
@@ -806,6 +810,11 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   if (fromQueue !== null) {
     const waitMs = ctx.now - (call.enteredQueueAt ?? ctx.now)
     removeFromWaiting(ctx, call)
+    // Nothing but this caller changed in the queue since the start: their offers ending (which
+    // unsettles a queue when the caller is ahead of its settled head) and their leaving. With
+    // them gone, a settled head other than them is still the head, and still told.
+    if (queue !== undefined && settledHead !== null && settledHead !== call)
+      queue.settledHead = settledHead
     ctx.queueLog('connect', fromQueue, call, leg.ownerId, { waitMs })
     // A caller who comes back to the same queue (a failed recall, a dropped agent) is one call
     // for that queue: the first answer is the one that counts.
