@@ -35,7 +35,15 @@
  * engine's live calls and legs are compared with the network's and the test invariants are run.
  *
  * Knobs (environment): BENCH_COMPANIES, BENCH_LIVE, BENCH_WARMUP, BENCH_INPUTS, BENCH_SEED.
+ * BENCH_PROJECT=1 also times the projection of deltas for subscribers (apart from the step).
+ * BENCH_HASH=1 hashes every output of every step of the run (ramp and warm-up included: the
+ * input, commands, queue-log events, call-log records, callbacks, change lists, the deltas
+ * projected from them, ended calls with their views and expanded why-trails, and refusals with
+ * their messages) into one SHA-256 digest printed at the end as `hash: …`. The hashing happens
+ * outside the timed region, but its garbage slows the run: use it to check that a change to the
+ * engine keeps its behaviour byte for byte, not for timing.
  */
+import { createHash } from 'node:crypto'
 import { TimeHeap } from '../src/core/domain/heap'
 import type { CompanyConfig, QueueConfig, UserConfig } from '../src/core/domain/config'
 import { companyDefaults, queueDefaults } from '../src/core/domain/config'
@@ -337,6 +345,8 @@ let deltaTotal = 0
 let projectNs = 0
 /** BENCH_PROJECT=1 also builds the deltas a subscriber would get (timed apart from the step). */
 const PROJECT = process.env.BENCH_PROJECT === '1'
+/** BENCH_HASH=1: a digest of everything the engine put out (see the header). */
+const digest = process.env.BENCH_HASH === '1' ? createHash('sha256') : null
 let callbackTotal = 0
 let endedMeasured = 0
 
@@ -379,6 +389,7 @@ function apply(
     return 'THROWN'
   }
   const ns = Number(process.hrtime.bigint() - t0)
+  if (digest !== null) hashStep(digest, input, at, result)
   inputsTotal++
   if (phase === 'measured') {
     let type = typeNames.indexOf(label)
@@ -412,6 +423,31 @@ function apply(
     }
   }
   return code
+}
+
+/** Feed one step's input and everything it put out into the digest (BENCH_HASH=1). */
+function hashStep(
+  hash: ReturnType<typeof createHash>,
+  input: EngineInput,
+  at: number,
+  result: ReturnType<typeof step>,
+): void {
+  const out = result.out
+  hash.update(
+    JSON.stringify({
+      at,
+      input,
+      error: result.error === null ? null : [result.error.code, result.error.message],
+      commands: out.commands,
+      queueLog: out.queueLog,
+      callLog: out.callLog,
+      callbacks: out.callbacks,
+      changes: out.changes,
+      deltas: deltasOf(state, out.changes),
+      ended: out.ended.map((e) => [e.companyId, e.callId, e.call, e.trail]),
+    }),
+  )
+  hash.update('\n')
 }
 
 function carryOut(out: Outputs, at: number): void {
@@ -905,6 +941,7 @@ console.log(
     `p99 ≤ ${TARGET_P99_US} µs ${met(p99 <= TARGET_P99_US)}, ` +
     `heap ≤ ${TARGET_HEAP_MB} MB ${met(heapEnd <= TARGET_HEAP_MB)}`,
 )
+if (digest !== null) console.log(`hash: ${digest.digest('hex')}`)
 console.log(
   `engine: events_per_s=${Math.round(eventsPerS)} p99_us=${p99.toFixed(1)} heap_mb=${Math.round(heapEnd)}`,
 )

@@ -48,6 +48,10 @@ export function checkInvariants(state: EngineState): void {
       // A caller is never connected to two agents (a conference is the one deliberate exception).
       if (call.state !== 'conference' && partners > 1)
         fail(`call ${call.id} is connected to ${partners} parties`)
+      if (call.remoteLeg?.id !== call.remoteLegId)
+        fail(`call ${call.id} remote leg is not the one its id names`)
+      if ((call.partnerLeg?.id ?? null) !== call.partnerLegId)
+        fail(`call ${call.id} partner leg is not the one its id names`)
       if (call.partnerLegId !== null && !co.legs.has(call.partnerLegId))
         fail(`call ${call.id} partner leg is dead`)
       if (['connected', 'held', 'consulting'].includes(call.state) && call.partnerLegId === null) {
@@ -57,12 +61,13 @@ export function checkInvariants(state: EngineState): void {
         fail(`call ${call.id} is ${call.state} but has a partner`)
       }
       for (const offer of call.offers) {
-        for (const legId of offer.legIds) {
-          const leg = co.legs.get(legId)
-          if (leg && leg.state !== 'ringing')
-            fail(`offer leg ${legId} of ${call.id} is ${leg.state}`)
+        for (const leg of offer.legs) {
+          if (leg.state !== 'ended' && co.legs.get(leg.id) !== leg)
+            fail(`offer leg ${leg.id} of ${call.id} is live but not among the company's legs`)
+          if (leg.state !== 'ended' && leg.state !== 'ringing')
+            fail(`offer leg ${leg.id} of ${call.id} is ${leg.state}`)
         }
-        if (!offer.legIds.some((id) => co.legs.has(id)))
+        if (!offer.legs.some((leg) => co.legs.has(leg.id)))
           fail(`offer of ${call.id} to ${offer.userId} has no live leg`)
       }
       if (
@@ -84,6 +89,17 @@ export function checkInvariants(state: EngineState): void {
       const idle = queue.members.filter((m) => m.membership.idle).length
       if (present !== queue.presentCount || idle !== queue.idleCount)
         fail(`queue ${queue.config.id} counts drifted`)
+      // Routing takes a member's index for their order, and reads penalties from the queue.
+      queue.members.forEach((m, i) => {
+        if (m.membership.order !== i || queue.memberPenalties[i] !== m.membership.penalty)
+          fail(`queue ${queue.config.id} member ${i} is out of place or has a stale penalty`)
+        // The queue's codes are its part of the company's codes, where refreshAgent writes.
+        if (
+          queue.memberCodes.buffer !== co.memberCodes.buffer ||
+          queue.memberCodes.byteOffset + i !== m.membership.slot
+        )
+          fail(`queue ${queue.config.id} member ${i} code is not in the company's codes`)
+      })
     }
     for (const agent of co.agents.values()) {
       const counts = { ringing: 0, connected: 0, held: 0 }

@@ -82,7 +82,12 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
         : inWrapUp(agent, now)
           ? codeWrapUp
           : 0
+  // Nothing this depends on changed since the last refresh: the queues are up to date.
+  const key = absent ? busyCode + absentKey : busyCode
+  if (key === agent.refreshedAs) return
+  agent.refreshedAs = key
   const memberships = agent.membershipList
+  const codes = co.memberCodes
   for (let i = 0; i < memberships.length; i++) {
     const m = memberships[i]!
     const present = m.loggedIn && !absent && !m.paused
@@ -95,7 +100,7 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
           : busyCode
     const idle = code === 0
     const queue = m.queue
-    queue.memberCodes[m.order] = code
+    codes[m.slot] = code
     if (present === m.present && idle === m.idle) continue
     if (present !== m.present) {
       queue.presentCount += present ? 1 : -1
@@ -108,6 +113,14 @@ export function refreshAgent(co: CompanyState, agent: Agent, now: number): void 
       if (idle) markQueueDirty(co, queue)
     }
   }
+}
+
+/** Added to the busy code in Agent.refreshedAs for an absent agent (above every code). */
+const absentKey = 256
+
+/** An agent's membership changed (logged in or out, paused, added, removed): refresh in full. */
+export function membershipChanged(agent: Agent): void {
+  agent.refreshedAs = -1
 }
 
 const codeLoggedOut = skipCode['logged-out']
@@ -169,6 +182,7 @@ export function pauseMembership(
 ): void {
   if (membership.paused) return
   membership.paused = { reason, since }
+  membershipChanged(agent)
   ctx.queueLog('pause', membership.queueId, null, agent.user.id, { reason })
   ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)
@@ -177,6 +191,7 @@ export function pauseMembership(
 export function unpauseMembership(ctx: Ctx, agent: Agent, membership: Membership): void {
   if (!membership.paused) return
   membership.paused = null
+  membershipChanged(agent)
   ctx.queueLog('unpause', membership.queueId, null, agent.user.id)
   ctx.touchAgent(agent)
   ctx.markDirty(membership.queueId)

@@ -9,7 +9,7 @@ import { finishCallForAgent, isBusy, isTalking, noteUnanswered, refreshStaleAgen
 import { buildCallLog } from './call-log'
 import { transitionCall } from './call-machine'
 import type { Ctx } from './context'
-import { addOutput, type LegEndReason } from './io'
+import { withItem, type LegEndReason } from './io'
 import { transitionLeg } from './leg-machine'
 import { insertAt, removeAt } from './lists'
 import { isOpen } from './opening-hours'
@@ -24,7 +24,7 @@ import type {
   UserLedger,
 } from './state'
 import { endedCall } from './views'
-import { queueLedgerOf, userLedgerOf } from './state'
+import { isLive, livePartner, liveRemote, queueLedgerOf, setPartner, userLedgerOf } from './state'
 
 /** How many overflow hops one call may take before it is refused (guards against A → B → A). */
 const maxOverflowHops = 8
@@ -34,12 +34,32 @@ const maxMissed = 5000
 // ───────────────────────────── legs ─────────────────────────────
 
 export function userParty(ctx: Ctx, userId: UserId, number?: PhoneNumber): Party {
-  const user = ctx.co.agents.get(userId)?.user
+  const agent = ctx.co.agents.get(userId)
+  if (agent !== undefined && number === undefined) return ownParty(agent)
+  const user = agent?.user
   return {
     number: number ?? user?.extension ?? '',
     name: user ? `${user.firstName} ${user.lastName}` : null,
     userId,
   }
+}
+
+/**
+ * The party a user's own phone is: their extension and name. Made once per user (and again
+ * when their directory entry changes) and shared by all their legs: parties are never changed,
+ * and an offer no longer builds a name and a party of its own.
+ */
+function ownParty(agent: Agent): Party {
+  const user = agent.user
+  if (agent.party === null || agent.partyOf !== user) {
+    agent.party = {
+      number: user.extension,
+      name: `${user.firstName} ${user.lastName}`,
+      userId: user.id,
+    }
+    agent.partyOf = user
+  }
+  return agent.party
 }
 
 export function createLeg(
@@ -52,6 +72,20 @@ export function createLeg(
   id?: string,
 ): Leg {
   const owner = ownerId !== null ? (ctx.co.agents.get(ownerId) ?? null) : null
+  return addLeg(ctx, call, role, party, ownerId, owner, terminal, id)
+}
+
+/** createLeg with the owner's agent at hand (no lookup). */
+function addLeg(
+  ctx: Ctx,
+  call: Call,
+  role: LegRole,
+  party: Party,
+  ownerId: UserId | null,
+  owner: Agent | null,
+  terminal: Leg['terminal'],
+  id?: string,
+): Leg {
   const leg: Leg = {
     id: id ?? ctx.newId('leg'),
     callId: call.id,
@@ -168,36 +202,38 @@ function addTalk(ctx: Ctx, call: Call, leg: Leg, talkedMs: number): void {
 export function offerUser(
   ctx: Ctx,
   call: Call,
-  userId: UserId,
+  agent: Agent,
   queueId: QueueId | null,
   ringSeconds: number,
 ): Offer {
-  const agent = ctx.co.agents.get(userId)!
   const user = agent.user
-  const primary = createLeg(ctx, call, 'offer', userParty(ctx, userId), userId, 'primary')
-  const legIds = [primary.id]
+  const userId = user.id
+  const primary = addLeg(ctx, call, 'offer', ownParty(agent), userId, agent, 'primary')
+  const legs = [primary]
   ringCommand(ctx, call, primary, { kind: 'user', userId }, false)
   if (user.extraTerminal !== null) {
-    const extra = createLeg(
+    const extra = addLeg(
       ctx,
       call,
       'offer',
       userParty(ctx, userId, user.extraTerminal),
       userId,
+      agent,
       'extra',
     )
-    legIds.push(extra.id)
+    legs.push(extra)
     ringCommand(ctx, call, extra, { kind: 'external', number: user.extraTerminal }, false)
   }
   const offer: Offer = {
     userId,
     number: user.extension,
-    legIds,
+    legs,
     queueId,
     startedAt: ctx.now,
     token: ctx.token(),
   }
   call.offers.push(offer)
+  unsettle(ctx, call)
   ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
@@ -213,12 +249,13 @@ export function offerExternal(
   const offer: Offer = {
     userId: null,
     number,
-    legIds: [leg.id],
+    legs: [leg],
     queueId: null,
     startedAt: ctx.now,
     token: ctx.token(),
   }
   call.offers.push(offer)
+  unsettle(ctx, call)
   ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
   return offer
 }
@@ -253,8 +290,28 @@ export function externalParty(ctx: Ctx, number: PhoneNumber, name: string | null
   return { number, name, userId: null }
 }
 
-export function findOffer(call: Call, legId: string): Offer | undefined {
-  return call.offers.find((o) => o.legIds.includes(legId))
+/**
+ * A caller's offers started or ended: if they wait in a queue at or ahead of its settled head,
+ * the head may change (see QueueRuntime.settledHead). Every change to `call.offers` goes with a
+ * call to this.
+ */
+export function unsettle(ctx: Ctx, call: Call): void {
+  if (call.queueId === null) return
+  const queue = ctx.co.queues.get(call.queueId)
+  if (queue) unsettleFor(queue, call)
+}
+
+/** `call` joins, leaves or changes at its place in `queue`: does that move the settled head? */
+function unsettleFor(queue: QueueRuntime, call: Call): void {
+  const head = queue.settledHead
+  if (head !== null && (head === call || compareWaiting(call, head) < 0)) queue.settledHead = null
+}
+
+/** The offer `leg` rings for. */
+export function findOffer(call: Call, leg: Leg): Offer | undefined {
+  const offers = call.offers
+  for (let i = 0; i < offers.length; i++) if (offers[i]!.legs.includes(leg)) return offers[i]
+  return undefined
 }
 
 /** Stop ringing one offer (all its terminals) and forget it. */
@@ -265,13 +322,13 @@ export function endOffer(
   reason: LegEndReason,
   exceptLegId: string | null = null,
 ): void {
-  for (const legId of offer.legIds) {
-    if (legId === exceptLegId) continue
-    const leg = ctx.co.legs.get(legId)
-    if (leg) endLeg(ctx, call, leg, reason)
+  for (const leg of offer.legs) {
+    if (leg.id === exceptLegId) continue
+    if (isLive(leg)) endLeg(ctx, call, leg, reason)
   }
   const i = call.offers.indexOf(offer)
   if (i >= 0) removeAt(call.offers, i)
+  unsettle(ctx, call)
   ctx.touchCall(call)
   if (offer.userId !== null) ctx.touchAgent(offer.userId)
 }
@@ -333,7 +390,7 @@ export function withdrawQueueOffersFor(
   for (const leg of [...agent.legs]) {
     if (leg.state !== 'ringing' || leg.role !== 'offer') continue
     const call = leg.call
-    const offer = call.offers.find((o) => o.legIds.includes(leg.id))
+    const offer = findOffer(call, leg)
     if (!call || !offer || offer.queueId === null) continue
     if (onlyQueue !== null && offer.queueId !== onlyQueue) continue
     endOffer(ctx, call, offer, 'withdrawn')
@@ -351,7 +408,13 @@ export function compareWaiting(a: Call, b: Call): number {
 }
 
 function insertWaiting(queue: QueueRuntime, call: Call): void {
+  unsettleFor(queue, call)
   const list = queue.waiting
+  // Most callers join at the back (they have waited least): one comparison instead of a search.
+  if (list.length === 0 || compareWaiting(list[list.length - 1]!, call) <= 0) {
+    list.push(call)
+    return
+  }
   let lo = 0
   let hi = list.length
   while (lo < hi) {
@@ -366,6 +429,7 @@ export function removeFromWaiting(ctx: Ctx, call: Call): void {
   if (call.queueId === null) return
   const queue = ctx.co.queues.get(call.queueId)
   if (queue) {
+    unsettleFor(queue, call)
     const i = queue.waiting.indexOf(call)
     if (i >= 0) removeAt(queue.waiting, i)
     ctx.touchQueue(queue)
@@ -456,7 +520,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
     ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken, call)
   }
 
-  const remote = ctx.co.legs.get(call.remoteLegId)
+  const remote = liveRemote(call)
   if (remote?.state === 'ringing' && call.direction === 'inbound') {
     ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
   } else if (remote?.state === 'held') {
@@ -614,7 +678,7 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     return ringExternal(ctx, call, agent.absence.forwardTo, { ...options, via: 'forward' }, userId)
   }
   // Busy means talking: a user with a caller on hold can still take a call to them.
-  if (isTalking(agent) || ctx.co.legs.get(call.remoteLegId)?.ownerId === userId) {
+  if (isTalking(agent) || liveRemote(call)?.ownerId === userId) {
     if (user.forwardOnBusy !== null && options.via !== 'recall') {
       ctx.trail(call, {
         kind: 'forward',
@@ -636,8 +700,8 @@ export function ringUser(ctx: Ctx, call: Call, userId: UserId, options: RouteOpt
     recallTo: options.recallTo,
     fallbackQueueId: options.fallbackQueueId,
   }
-  const offer = offerUser(ctx, call, userId, null, ringSeconds)
-  ctx.trail(call, { kind: 'direct', at: ctx.now, userId, terminals: offer.legIds.length })
+  const offer = offerUser(ctx, call, agent, null, ringSeconds)
+  ctx.trail(call, { kind: 'direct', at: ctx.now, userId, terminals: offer.legs.length })
   resumeRemoteForRinging(ctx, call)
 }
 
@@ -661,7 +725,7 @@ export function ringExternal(
 
 /** A caller on hold who is being sent somewhere hears ringing, not hold music. */
 function resumeRemoteForRinging(ctx: Ctx, call: Call): void {
-  const remote = ctx.co.legs.get(call.remoteLegId)
+  const remote = liveRemote(call)
   if (remote?.state === 'held') setLegHeld(ctx, call, remote, false)
   else if (remote?.state === 'ringing' && call.direction === 'inbound') {
     ctx.command({ type: 'progress', companyId: ctx.co.id, legId: remote.id })
@@ -728,13 +792,17 @@ export function notAnswered(ctx: Ctx, call: Call, why: 'no-answer' | 'busy'): vo
  * every other offer for the caller is withdrawn in this same step.
  */
 export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
-  const offer = findOffer(call, leg.id)
+  // A waiting caller's offers end here just before they leave the queue; see below.
+  const queue =
+    call.state === 'queued' && call.queueId !== null ? ctx.co.queues.get(call.queueId) : undefined
+  const settledHead = queue?.settledHead ?? null
+  const offer = findOffer(call, leg)
   if (offer) {
     const i = call.offers.indexOf(offer)
     removeAt(call.offers, i)
-    for (const other of offer.legIds) {
-      const otherLeg = other !== leg.id ? ctx.co.legs.get(other) : undefined
-      if (otherLeg) endLeg(ctx, call, otherLeg, 'answered-elsewhere')
+    unsettle(ctx, call)
+    for (const other of offer.legs) {
+      if (other !== leg && isLive(other)) endLeg(ctx, call, other, 'answered-elsewhere')
     }
   }
   withdrawOffers(ctx, call, 'answered-elsewhere')
@@ -742,6 +810,11 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
   if (fromQueue !== null) {
     const waitMs = ctx.now - (call.enteredQueueAt ?? ctx.now)
     removeFromWaiting(ctx, call)
+    // Nothing but this caller changed in the queue since the start: their offers ending (which
+    // unsettles a queue when the caller is ahead of its settled head) and their leaving. With
+    // them gone, a settled head other than them is still the head, and still told.
+    if (queue !== undefined && settledHead !== null && settledHead !== call)
+      queue.settledHead = settledHead
     ctx.queueLog('connect', fromQueue, call, leg.ownerId, { waitMs })
     // A caller who comes back to the same queue (a failed recall, a dropped agent) is one call
     // for that queue: the first answer is the one that counts.
@@ -763,7 +836,7 @@ export function connectAnswered(ctx: Ctx, call: Call, leg: Leg): void {
 export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId | null): void {
   if (leg.state === 'ringing' || leg.state === 'held') moveLeg(ctx, leg, 'connected')
   leg.role = leg.ownerId !== null ? 'agent' : 'callee'
-  const remote = ctx.co.legs.get(call.remoteLegId)!
+  const remote = liveRemote(call)!
   if (remote.state === 'ringing') {
     moveLeg(ctx, remote, 'connected')
     ctx.command({ type: 'answer', companyId: ctx.co.id, legId: remote.id })
@@ -771,7 +844,7 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
     setLegHeld(ctx, call, remote, false)
   }
   ctx.command({ type: 'bridge', companyId: ctx.co.id, callId: call.id, a: remote.id, b: leg.id })
-  call.partnerLegId = leg.id
+  setPartner(call, leg)
   call.agentId = leg.ownerId
   call.answeredAt ??= ctx.now
   moveCall(ctx, call, 'connected')
@@ -807,8 +880,8 @@ export function releasePartner(
     reason?: string
   } | null,
 ): void {
-  const leg = call.partnerLegId !== null ? ctx.co.legs.get(call.partnerLegId) : undefined
-  call.partnerLegId = null
+  const leg = livePartner(call)
+  setPartner(call, null)
   const agentId = call.agentId
   call.agentId = null
   const episode = call.episode
@@ -875,9 +948,10 @@ export function endCall(
     ledger.exitAt ??= ctx.now
   }
   const records = buildCallLog(ctx.co, call, ctx.now)
-  for (const record of records) addOutput(ctx.out, 'callLog', record)
+  const out = ctx.out
+  for (const record of records) out.callLog = withItem(out.callLog, record)
   noteMissed(ctx, call)
-  addOutput(ctx.out, 'ended', endedCall(ctx.co, call))
+  out.ended = withItem(out.ended, endedCall(ctx.co, call))
   ctx.co.calls.delete(call.id)
   ctx.callRemoved(call)
 }
@@ -885,11 +959,10 @@ export function endCall(
 /** An unanswered queue call joins the shared missed-call worklist (once, however many rang). */
 function noteMissed(ctx: Ctx, call: Call): void {
   if (call.answeredAt !== null || call.direction !== 'inbound') return
-  let last: { queueId: QueueId; outcome: NonNullable<QueueLedger['outcome']> } | null = null
-  for (const ledger of call.ledgerQueues) {
-    if (ledger.outcome !== null) last = { queueId: ledger.queueId, outcome: ledger.outcome }
-  }
-  if (last === null) return
+  // The last queue that had an outcome for the call.
+  let last: QueueLedger | null = null
+  for (const ledger of call.ledgerQueues) if (ledger.outcome !== null) last = ledger
+  if (last === null || last.outcome === null) return
   const missed = {
     callId: call.id,
     companyId: ctx.co.id,
@@ -937,7 +1010,7 @@ function closeMissedFor(ctx: Ctx, number: PhoneNumber, by: UserId | null): void 
   if (!ids || by === null) return
   for (const callId of [...ids]) {
     dropMissed(ctx, callId)
-    addOutput(ctx.out, 'callbacks', {
+    ctx.out.callbacks = withItem(ctx.out.callbacks, {
       companyId: ctx.co.id,
       callId,
       by,

@@ -12,6 +12,7 @@ import {
   releasePartner,
   endCall,
   endLeg,
+  findOffer,
   notAnswered,
 } from './calls'
 import type { CompanyConfig, QueueConfig, UserConfig } from './config'
@@ -38,6 +39,7 @@ export function newCompanyState(config: CompanyConfig, seed: number): CompanySta
     missedByNumber: new Map(),
     missedOrder: [],
     missedHead: 0,
+    memberCodes: new Uint8Array(0),
     dirtyQueues: [],
     staleAgents: [],
     changes: noChanges(),
@@ -52,6 +54,7 @@ export function newCompanyState(config: CompanyConfig, seed: number): CompanySta
     co.queues.set(queueConfig.id, queue)
     setMembers(co, queue, queueConfig)
   }
+  layoutMemberCodes(co)
   indexNumbers(co)
   for (const agent of co.agents.values()) refreshAgent(co, agent, 0)
   for (const queue of co.dirtyQueues) queue.dirty = false
@@ -78,6 +81,9 @@ function newAgent(companyId: CompanyId, user: UserConfig): Agent {
     talkMs: 0,
     unansweredStreak: 0,
     listedIn: 0,
+    refreshedAs: -1,
+    party: null,
+    partyOf: null,
     stale: false,
   }
 }
@@ -88,10 +94,12 @@ function newQueue(config: QueueConfig): QueueRuntime {
     waiting: [],
     memberIds: [],
     members: [],
+    memberPenalties: [],
     memberIndex: new Map(),
     presentCount: 0,
     idleCount: 0,
     memberCodes: new Uint8Array(0),
+    settledHead: null,
     rrCursor: -1,
     wasOpen: true,
     listedIn: 0,
@@ -119,6 +127,7 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
       queue,
       penalty: member.penalty,
       order,
+      slot: -1,
       loggedIn: member.loggedIn,
       paused: null,
       present: false,
@@ -136,11 +145,32 @@ function setMembers(co: CompanyState, queue: QueueRuntime, config: QueueConfig):
   }
   queue.memberIds = memberIds
   queue.members = members
+  queue.memberPenalties = members.map((m) => m.membership.penalty)
   queue.memberIndex = memberIndex
   queue.memberCodes = new Uint8Array(members.length)
   queue.presentCount = 0
   queue.idleCount = 0
+  queue.settledHead = null
   if (queue.rrCursor >= members.length) queue.rrCursor = -1
+}
+
+/**
+ * Lay every queue's member codes out in one company-wide array (after the queues' members were
+ * set). The codes start at 0: every member's agent has had their memberships changed, so their
+ * next refresh fills the codes in.
+ */
+function layoutMemberCodes(co: CompanyState): void {
+  let total = 0
+  for (const queue of co.queues.values()) total += queue.members.length
+  const codes = new Uint8Array(total)
+  let start = 0
+  for (const queue of co.queues.values()) {
+    const members = queue.members
+    queue.memberCodes = codes.subarray(start, start + members.length)
+    for (let i = 0; i < members.length; i++) members[i]!.membership.slot = start + i
+    start += members.length
+  }
+  co.memberCodes = codes
 }
 
 function indexNumbers(co: CompanyState): void {
@@ -239,6 +269,7 @@ export function reconfigure(ctx: Ctx, next: CompanyConfig): void {
     ctx.touchQueue(queue)
     ctx.markDirty(queue)
   }
+  layoutMemberCodes(co)
   co.config = next
   co.vipNumbers = new Set(next.vipNumbers)
   while (co.parkSlots.length < next.parkSlots) co.parkSlots.push(null)
@@ -330,7 +361,7 @@ function removeAgent(ctx: Ctx, agent: Agent): void {
   for (const leg of [...agent.legs]) {
     const call = leg.call
     if (call.state === 'ended' || !ctx.co.legs.has(leg.id)) continue
-    const offer = call.offers.find((o) => o.legIds.includes(leg.id))
+    const offer = findOffer(call, leg)
     if (offer) {
       endOffer(ctx, call, offer, 'withdrawn')
       if (offer.queueId !== null) ctx.markDirty(offer.queueId)

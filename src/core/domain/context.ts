@@ -5,7 +5,7 @@
  */
 import type { CallId, Instant, QueueId, UserId } from '../../shared/ids'
 import type { Destination, QueueLogEvent, QueueLogKind } from '../../shared/model'
-import { addOutput, none, type Outputs, type TelephonyCommand } from './io'
+import { withItem, none, type Outputs, type TelephonyCommand } from './io'
 import type { Agent, Call, CompanyState, EngineState, Leg, QueueRuntime } from './state'
 import { markAgentStale, markQueueDirty } from './agents'
 import type { TimerKind } from './timers'
@@ -19,11 +19,12 @@ export class Ctx {
     readonly state: EngineState,
     readonly co: CompanyState,
     public now: Instant,
-    readonly out: Outputs,
+    /** The outputs of the step in progress (a context is reused from step to step). */
+    public out: Outputs,
   ) {}
 
   command(command: TelephonyCommand): void {
-    addOutput(this.out, 'commands', command)
+    this.out.commands = withItem(this.out.commands, command)
   }
 
   token(): number {
@@ -130,7 +131,7 @@ export class Ctx {
     agentId: UserId | null,
     extra?: Partial<Pick<QueueLogEvent, 'waitMs' | 'talkMs' | 'reason' | 'destination'>>,
   ): void {
-    addOutput(this.out, 'queueLog', {
+    this.out.queueLog = withItem(this.out.queueLog, {
       at: this.now,
       companyId: this.co.id,
       queueId,

@@ -13,14 +13,7 @@ import { newCompanyState, onConfigure, startHoursCheck } from './company'
 import { Ctx } from './context'
 import { fireDeadline } from './deadlines'
 import { EngineError } from './errors'
-import {
-  addOutput,
-  emptyOutputs,
-  none,
-  type EngineInput,
-  type Outputs,
-  type StepResult,
-} from './io'
+import { withItem, emptyOutputs, none, type EngineInput, type Outputs, type StepResult } from './io'
 import {
   onBlindTransfer,
   onCallbackMark,
@@ -129,8 +122,15 @@ export function step(state: EngineState, input: EngineInput, now: Instant): Step
  */
 let firstCtx: Ctx | null = null
 let moreCtx: Ctx[] | null = null
+/**
+ * The first context of the last step, kept for the next one: most steps touch the same company
+ * as the one before, and its context is then set to the new step's time and outputs instead of
+ * being made anew. A context holds nothing from one step to the next that the step reads.
+ */
+let spareCtx: Ctx | null = null
 
 function resetContexts(): void {
+  if (firstCtx !== null) spareCtx = firstCtx
   firstCtx = null
   moreCtx = null
 }
@@ -141,7 +141,15 @@ function collectAllChanges(out: Outputs): void {
 }
 
 function contextFor(state: EngineState, co: CompanyState, out: Outputs, at: Instant): Ctx {
-  if (firstCtx === null) return (firstCtx = new Ctx(state, co, at, out))
+  if (firstCtx === null) {
+    const spare = spareCtx
+    if (spare !== null && spare.co === co && spare.state === state) {
+      spare.now = at
+      spare.out = out
+      return (firstCtx = spare)
+    }
+    return (firstCtx = new Ctx(state, co, at, out))
+  }
   if (firstCtx.co === co) {
     firstCtx.now = at
     return firstCtx
@@ -235,7 +243,7 @@ function collectChanges(co: CompanyState, out: Outputs): void {
     0
   )
     return
-  addOutput(out, 'changes', {
+  out.changes = withItem(out.changes, {
     companyId: co.id,
     calls: c.calls,
     removedCalls: c.removedCalls,

@@ -209,12 +209,13 @@ export function emptyOutputs(): Outputs {
   }
 }
 
-export function addOutput<K extends keyof Outputs>(
-  out: Outputs,
-  kind: K,
-  item: Outputs[K][number],
-): void {
-  const list = out[kind] as unknown[]
-  if (list === none) (out[kind] as unknown[]) = [item]
-  else list.push(item)
+/**
+ * `list` with `item` added: a list of its own on the first item. Used as
+ * `out.commands = withItem(out.commands, command)`: each kind of output named in the code, so
+ * the engine reads and writes a known property instead of one chosen at run time.
+ */
+export function withItem<T>(list: T[], item: T): T[] {
+  if (list === none) return [item]
+  list.push(item)
+  return list
 }

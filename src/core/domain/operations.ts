@@ -26,14 +26,15 @@ import {
   withdrawQueueOffersFor,
   moveLeg,
   moveCall,
+  unsettle,
 } from './calls'
 import type { UserConfig } from './config'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
-import { addOutput, type UserCommand } from './io'
+import { withItem, type UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
-import { userLedgerOf } from './state'
+import { isLive, livePartner, liveRemote, setPartner, setRemote, userLedgerOf } from './state'
 
 type Handler<T extends UserCommand['type']> = (
   ctx: Ctx,
@@ -114,8 +115,8 @@ function lastQueueOf(call: Call): QueueId | null {
   return last
 }
 
-function partnerLeg(ctx: Ctx, call: Call): Leg | undefined {
-  return call.partnerLegId !== null ? ctx.co.legs.get(call.partnerLegId) : undefined
+function partnerLeg(call: Call): Leg | undefined {
+  return livePartner(call)
 }
 
 // ───────────────────────────── answering ─────────────────────────────
@@ -132,9 +133,10 @@ export const onOfferAnswer: Handler<'offer.answer'> = (ctx, input) => {
       `call ${input.callId} is not ringing for ${input.userId}`,
     )
   if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
+  const first = offer.legs[0]!
   const leg =
-    offer.legIds.map((id) => ctx.co.legs.get(id)).find((l) => l?.terminal === 'primary') ??
-    ctx.co.legs.get(offer.legIds[0]!)
+    offer.legs.find((l) => isLive(l) && l.terminal === 'primary') ??
+    (isLive(first) ? first : undefined)
   if (!leg) return new EngineError('INVALID_STATE', 'the offer has no ringing leg')
   ctx.command({ type: 'answer', companyId: ctx.co.id, legId: leg.id })
   connectAnswered(ctx, call, leg)
@@ -185,8 +187,8 @@ export const onHold: Handler<'call.hold'> = (ctx, input) => {
   const { call } = found
   if (call.state !== 'connected')
     return new EngineError('INVALID_STATE', `call is ${call.state}, not connected`)
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, true)
-  const partner = partnerLeg(ctx, call)
+  setLegHeld(ctx, call, liveRemote(call)!, true)
+  const partner = partnerLeg(call)
   if (partner) setLegHeld(ctx, call, partner, true)
   moveCall(ctx, call, 'held')
   if (call.episode?.agentId === input.userId)
@@ -201,8 +203,8 @@ export const onResume: Handler<'call.resume'> = (ctx, input) => {
   if (call.state !== 'held')
     return new EngineError('INVALID_STATE', `call is ${call.state}, not held`)
   if (isTalking(agent)) return new EngineError('AGENT_BUSY', 'hold or end the current call first')
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, false)
-  const partner = partnerLeg(ctx, call)
+  setLegHeld(ctx, call, liveRemote(call)!, false)
+  const partner = partnerLeg(call)
   if (partner) setLegHeld(ctx, call, partner, false)
   moveCall(ctx, call, 'connected')
   if (call.episode?.agentId === input.userId)
@@ -221,7 +223,7 @@ export const onHangup: Handler<'call.hangup'> = (ctx, input) => {
     leaveConference(ctx, call, ctx.co.legs.get(own)!, 'call-ended')
     return null
   }
-  const remote = ctx.co.legs.get(call.remoteLegId)
+  const remote = liveRemote(call)
   const isOriginator = remote?.ownerId === input.userId
   if (call.agentId !== input.userId && !isOriginator)
     return new EngineError('NOT_YOUR_CALL', `call ${input.callId} is not with ${input.userId}`)
@@ -301,8 +303,8 @@ export const onConsult: Handler<'transfer.consult'> = (ctx, input) => {
   }
   if (call.state === 'held' && isTalking(agent))
     return new EngineError('AGENT_BUSY', 'hold or end the current call first')
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, true)
-  const partner = partnerLeg(ctx, call)
+  setLegHeld(ctx, call, liveRemote(call)!, true)
+  const partner = partnerLeg(call)
   if (partner) setLegHeld(ctx, call, partner, false)
   const operator = userParty(ctx, input.userId)
   const to =
@@ -372,9 +374,9 @@ export function consultEnded(
       reason: 'transfer-not-answered',
     })
   }
-  const remote = ctx.co.legs.get(call.remoteLegId)!
+  const remote = liveRemote(call)!
   setLegHeld(ctx, call, remote, false)
-  const partner = partnerLeg(ctx, call)
+  const partner = partnerLeg(call)
   if (partner) {
     setLegHeld(ctx, call, partner, false)
     ctx.command({
@@ -427,11 +429,12 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
   call.offers.push({
     userId: leg.ownerId,
     number: leg.party.number,
-    legIds: [leg.id],
+    legs: [leg],
     queueId: null,
     startedAt: ctx.now,
     token,
   })
+  unsettle(ctx, call)
   call.ring = { via: 'semi-attended', userId: leg.ownerId, recallTo: operatorId, fallbackQueueId }
   ctx.schedule(
     'offer-timeout',
@@ -440,7 +443,7 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
     token,
   )
   moveCall(ctx, call, 'ringing')
-  setLegHeld(ctx, call, ctx.co.legs.get(call.remoteLegId)!, false)
+  setLegHeld(ctx, call, liveRemote(call)!, false)
 }
 
 export const onComplete: Handler<'transfer.complete'> = (ctx, input) => {
@@ -496,7 +499,7 @@ export const onPark: Handler<'call.park'> = (ctx, input) => {
   const slot = ctx.co.parkSlots.indexOf(null)
   if (slot < 0) return new EngineError('PARK_FULL', 'every park slot is taken')
   releasePartner(ctx, call, 'transferred', { kind: 'transfer', reason: 'park', destination: null })
-  const remote = ctx.co.legs.get(call.remoteLegId)!
+  const remote = liveRemote(call)!
   setLegHeld(ctx, call, remote, true)
   ctx.co.parkSlots[slot] = call.id
   call.parkedSlot = slot
@@ -577,7 +580,7 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
     call.originatorId = input.userId
     call.presentedNumber = presented
     const leg = createLeg(ctx, call, 'caller', self, input.userId, 'primary')
-    call.remoteLegId = leg.id
+    setRemote(call, leg)
     ringCommand(ctx, call, leg, { kind: 'user', userId: input.userId }, true)
     moveLeg(ctx, leg, 'connected')
     ctx.co.calls.set(call.id, call)
@@ -612,8 +615,8 @@ export const onDial: Handler<'call.dial'> = (ctx, input) => {
   ringCommand(ctx, call, own, { kind: 'user', userId: input.userId }, true)
   moveLeg(ctx, own, 'connected')
   const far = createLeg(ctx, call, 'callee', remote, null, null)
-  call.remoteLegId = far.id
-  call.partnerLegId = own.id
+  setRemote(call, far)
+  setPartner(call, own)
   call.agentId = input.userId
   ctx.co.calls.set(call.id, call)
   ctx.command({
@@ -776,9 +779,11 @@ export function leaveConference(
     endCall(ctx, call, 'conference-ended')
     return
   }
-  if (call.partnerLegId === null) {
+  let partnerLegId = call.partnerLegId
+  if (partnerLegId === null) {
     const next = ctx.co.legs.get(others[0]!)!
-    call.partnerLegId = next.id
+    setPartner(call, next)
+    partnerLegId = next.id
     call.agentId = next.ownerId
   }
   if (others.length === 1 && conference.invited.length === 0) {
@@ -789,7 +794,7 @@ export function leaveConference(
       companyId: ctx.co.id,
       callId: call.id,
       a: call.remoteLegId,
-      b: call.partnerLegId,
+      b: partnerLegId,
     })
   } else {
     ctx.command({
@@ -810,7 +815,7 @@ export const onCallbackMark: Handler<'callback.mark'> = (ctx, input) => {
   if (!ctx.co.missed.has(input.callId))
     return new EngineError('NOT_MISSED', `call ${input.callId} is not on the missed-call list`)
   dropMissed(ctx, input.callId)
-  addOutput(ctx.out, 'callbacks', {
+  ctx.out.callbacks = withItem(ctx.out.callbacks, {
     companyId: ctx.co.id,
     callId: input.callId,
     by: input.userId,

@@ -1,7 +1,7 @@
 /** Presence commands: absence, logging in and out of queues, pausing. */
 import { absenceReasons } from '../../shared/model'
 import { normalizeNumber } from '../../shared/phone'
-import { pauseMembership, unpauseMembership } from './agents'
+import { membershipChanged, pauseMembership, unpauseMembership } from './agents'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import type { UserCommand } from './io'
@@ -81,6 +81,7 @@ export const onQueueLogin: Handler<'queue.login'> = (ctx, input) => {
   if (m instanceof EngineError) return m
   if (m.loggedIn) return null
   m.loggedIn = true
+  membershipChanged(agent)
   ctx.queueLog('login', m.queueId, null, agent.user.id)
   ctx.touchAgent(agent.user.id)
   ctx.markDirty(m.queueId)
@@ -94,6 +95,7 @@ export const onQueueLogout: Handler<'queue.logout'> = (ctx, input) => {
   if (m instanceof EngineError) return m
   if (!m.loggedIn) return null
   m.loggedIn = false
+  membershipChanged(agent)
   withdrawQueueOffersFor(ctx, agent, m.queueId)
   ctx.queueLog('logout', m.queueId, null, agent.user.id)
   ctx.touchAgent(agent.user.id)

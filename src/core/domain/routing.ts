@@ -60,7 +60,9 @@ export function distribute(ctx: Ctx): void {
       queue.dirty = false
       if (queue.waiting.length === 0) continue
       if (queue.config.leaveWhenEmpty && queue.presentCount === 0) (emptied ??= []).push(queue)
-      else {
+      else if (queue.idleCount === 0 && queue.settledHead !== null) {
+        // Nobody is free and the caller at the head has been told: nothing can happen here.
+      } else {
         cursorQueues[cursorCount] = queue
         cursorIndex[cursorCount++] = 0
       }
@@ -73,6 +75,12 @@ export function distribute(ctx: Ctx): void {
       let bestCall: Call | null = null
       for (let i = 0; i < cursorCount; i++) {
         const queue = cursorQueues[i]!
+        if (queue.idleCount === 0 && queue.settledHead !== null) {
+          // An offer elsewhere in this pass took the last free member, and this queue's head
+          // has been told already: nothing can happen here (as above).
+          removeCursor(i--)
+          continue
+        }
         const index = skipSatisfied(queue, cursorIndex[i]!)
         cursorIndex[i] = index
         if (index >= queue.waiting.length) {
@@ -86,8 +94,11 @@ export function distribute(ctx: Ctx): void {
         }
       }
       if (bestCall === null) break
-      if (bestCall.nextOfferAt > ctx.now || !offerNext(ctx, cursorQueues[best]!, bestCall)) {
-        // Strict order within the queue: nobody behind this caller goes first.
+      const queue = cursorQueues[best]!
+      if (bestCall.nextOfferAt > ctx.now || !offerNext(ctx, queue, bestCall)) {
+        // Strict order within the queue: nobody behind this caller goes first. With nobody
+        // free and this caller told so, the queue stays as it is until its head changes.
+        if (queue.idleCount === 0 && bestCall.noAgentNoted) queue.settledHead = bestCall
         removeCursor(best)
       } else {
         cursorIndex[best]!++
@@ -134,14 +145,15 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   }
   // The eligible members of the best (lowest) penalty form the tier; the others are skipped.
   const members = queue.members
+  const penalties = queue.memberPenalties
   let best = Infinity
   for (let i = 0; i < reasons.length; i++)
-    if (reasons[i] === 0) best = Math.min(best, members[i]!.membership.penalty)
+    if (reasons[i] === 0) best = Math.min(best, penalties[i]!)
   const tier = tierScratch
   let n = 0
   for (let i = 0; i < reasons.length; i++) {
     if (reasons[i] !== 0) continue
-    if (members[i]!.membership.penalty === best) tier[n++] = i
+    if (penalties[i] === best) tier[n++] = i
     else reasons[i] = penaltyTierCode
   }
   tierCount = n
@@ -167,13 +179,13 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
   }
   for (let k = 0; k < chosen.length; k++) {
     const { agent } = members[chosen[k]!]!
-    const userId = agent.user.id
-    offerUser(ctx, call, userId, config.id, config.ringTimeoutSeconds)
-    ctx.queueLog('offer', config.id, call, userId)
+    offerUser(ctx, call, agent, config.id, config.ringTimeoutSeconds)
+    ctx.queueLog('offer', config.id, call, agent.user.id)
     // The member now rings: update their flags at once so the next caller sees it.
     refreshAgent(ctx.co, agent, ctx.now)
   }
-  if (strategy === 'round-robin') queue.rrCursor = members[chosen[0]!]!.membership.order
+  // A member's index in the queue is their `order`.
+  if (strategy === 'round-robin') queue.rrCursor = chosen[0]!
   if (strategy === 'ring-progressively' && !call.progressiveStarted) {
     // The progression starts with the first offer, not when the caller joined: a caller who
     // waited while everyone was busy is not rung to all members at once.
@@ -283,14 +295,14 @@ function rank(
     case 'ring-all':
     case 'linear':
     case 'ring-progressively':
-      for (let t = 0; t < n; t++) keys[t] = values[t] = members[tier[t]!]!.membership.order + 1
+      // A member's position is their index (their `order`) + 1.
+      for (let t = 0; t < n; t++) keys[t] = values[t] = tier[t]! + 1
       return 'position'
     case 'round-robin': {
       // Start with the member after the one offered last (Asterisk's rrmemory).
       const size = Math.max(queue.memberIds.length, 1)
       for (let t = 0; t < n; t++)
-        keys[t] = values[t] =
-          (members[tier[t]!]!.membership.order - queue.rrCursor - 1 + 2 * size) % size
+        keys[t] = values[t] = (tier[t]! - queue.rrCursor - 1 + 2 * size) % size
       return 'rotation'
     }
     case 'longest-idle':

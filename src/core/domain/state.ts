@@ -62,7 +62,12 @@ export interface Leg {
 export interface Offer {
   userId: UserId | null
   number: PhoneNumber
-  legIds: LegId[]
+  /**
+   * The legs ringing the user's terminals (or the number), in the order they were made. A leg
+   * that has ended stays listed: the offer's live legs are those not in state 'ended' (exactly
+   * those still in the company's legs).
+   */
+  legs: Leg[]
   queueId: QueueId | null
   startedAt: Instant
   token: number
@@ -129,11 +134,15 @@ export interface Call {
   answeredAt: Instant | null
   remote: Party
   remoteLegId: LegId
+  /** The leg `remoteLegId` names (set with it, see setRemote); read it with liveRemote. */
+  remoteLeg: Leg | null
   originatorId: UserId | null
   dialed: PhoneNumber
   presentedNumber: PhoneNumber | null
   /** The leg bridged with the remote party; its user is the agent. */
   partnerLegId: LegId | null
+  /** The leg `partnerLegId` names (set with it, see setPartner); read it with livePartner. */
+  partnerLeg: Leg | null
   agentId: UserId | null
   // Queue position
   queueId: QueueId | null
@@ -179,6 +188,8 @@ export interface Membership {
   penalty: number
   /** Position in the queue's member list (linear and round-robin order). */
   order: number
+  /** Where this member's reason code is in the company's memberCodes (see layoutMemberCodes). */
+  slot: number
   loggedIn: boolean
   paused: { reason: string; since: Instant } | null
   /** Derived, kept by refreshAgent: logged in, not paused, not absent. */
@@ -211,6 +222,15 @@ export interface Agent {
   talkMs: number
   unansweredStreak: number
   listedIn: number
+  /**
+   * What refreshAgent last worked their queue flags out from (their busy code, and whether
+   * they were absent), or -1 when a membership has changed since: a refresh with the same
+   * inputs would change nothing and is skipped.
+   */
+  refreshedAs: number
+  /** The party their own phone is (see ownParty in calls.ts), and the directory entry it is of. */
+  party: Party | null
+  partyOf: UserConfig | null
   /** Listed in the company's staleAgents. */
   stale: boolean
 }
@@ -227,6 +247,8 @@ export interface QueueRuntime {
   /** Members in configured order. */
   memberIds: UserId[]
   members: QueueMember[]
+  /** Each member's penalty, by member index (routing reads these without visiting members). */
+  memberPenalties: number[]
   /** Member → their index in `members` (their `order`). */
   memberIndex: Map<UserId, number>
   /** How many members are present, and how many are idle (see Membership); kept by refreshAgent. */
@@ -235,9 +257,18 @@ export interface QueueRuntime {
   /**
    * Per member (by `order`): why they could not take any caller now, as a reason code (see
    * trail.ts; 0 = idle). Kept by refreshAgent, so routing reads one small array instead of
-   * every member's state.
+   * every member's state. A view of the queue's part of the company's memberCodes.
    */
   memberCodes: Uint8Array
+  /**
+   * Set when distribution found nothing to do here: nobody was idle, and the caller at the head
+   * (the first whose turn it is, see routing.ts) had already been told so (`noAgentNoted`).
+   * While nobody is idle and this caller stays at the head, distribution would do nothing here
+   * again, so it skips the queue without reading its callers. Cleared when the head may change:
+   * this caller leaves, a caller joins ahead of it, or offers start or end for it or a caller
+   * ahead of it (see `unsettle` in calls.ts).
+   */
+  settledHead: Call | null
   /** Round-robin memory: index in memberIds of the member last offered a call. */
   rrCursor: number
   /** Whether the queue was open at the last opening-hours check (its view changes when it turns). */
@@ -271,6 +302,11 @@ export interface CompanyState {
   /** Missed calls in the order they were missed, for evicting the oldest; `missedHead` is the first live one. */
   missedOrder: CallId[]
   missedHead: number
+  /**
+   * Every queue's memberCodes, back to back (each queue's list is a view of its part): the
+   * codes refreshAgent writes for an agent's queues lie in one small array, not one per queue.
+   */
+  memberCodes: Uint8Array
   /** Queues to look at in the next distribution (each listed once: see QueueRuntime.dirty). */
   dirtyQueues: QueueRuntime[]
   /** Agents whose derived membership flags must be recomputed before the next distribution. */
@@ -311,10 +347,38 @@ export type IdSource = (kind: 'call' | 'leg' | 'conference') => string
 
 export function syncMembershipList(agent: Agent): void {
   agent.membershipList = [...agent.memberships.values()]
+  agent.refreshedAs = -1
 }
 
 export function isLive(leg: Leg): boolean {
   return leg.state !== 'ended'
+}
+
+/** Name the call's remote leg (once, when the call is made). */
+export function setRemote(call: Call, leg: Leg): void {
+  call.remoteLegId = leg.id
+  call.remoteLeg = leg
+}
+
+/** Name the leg bridged with the remote party, or none. */
+export function setPartner(call: Call, leg: Leg | null): void {
+  call.partnerLegId = leg !== null ? leg.id : null
+  call.partnerLeg = leg
+}
+
+/** The partner leg while it is live (what `co.legs.get(call.partnerLegId)` finds). */
+export function livePartner(call: Call): Leg | undefined {
+  const leg = call.partnerLeg
+  return leg !== null && leg.state !== 'ended' ? leg : undefined
+}
+
+/**
+ * The call's remote leg while it is live: what `co.legs.get(call.remoteLegId)` finds, without
+ * the lookup (a leg leaves the company's legs exactly when it ends).
+ */
+export function liveRemote(call: Call): Leg | undefined {
+  const leg = call.remoteLeg
+  return leg !== null && leg.state !== 'ended' ? leg : undefined
 }
 
 export function userLedgerOf(call: Call, userId: UserId): UserLedger | undefined {

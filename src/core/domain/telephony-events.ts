@@ -33,6 +33,7 @@ import {
 } from './operations'
 import { roomForFour, roomForTwo } from './lists'
 import type { Call, Leg, Offer } from './state'
+import { isLive, livePartner, setRemote } from './state'
 
 type Handler<T extends TelephonyEvent['type']> = (
   ctx: Ctx,
@@ -57,7 +58,7 @@ export const onCallerArrived: Handler<'caller.arrived'> = (ctx, input) => {
     input.priority ?? 0,
   )
   const leg = createLeg(ctx, call, 'caller', call.remote, null, null, input.legId)
-  call.remoteLegId = leg.id
+  setRemote(call, leg)
   co.calls.set(call.id, call)
   const destination =
     route === null
@@ -104,10 +105,12 @@ export function newCall(
     answeredAt: null,
     remote,
     remoteLegId: '',
+    remoteLeg: null,
     originatorId: null,
     dialed,
     presentedNumber: null,
     partnerLegId: null,
+    partnerLeg: null,
     agentId: null,
     queueId: null,
     enteredQueueAt: null,
@@ -165,14 +168,14 @@ export const onLegAnswered: Handler<'leg.answered'> = (ctx, input) => {
         'INVALID_STATE',
         'an incoming caller is answered by the core, not by the network',
       )
-    const partner = ctx.co.legs.get(call.partnerLegId!)!
+    const partner = livePartner(call)!
     moveLeg(ctx, leg, 'connected')
     bridgePartner(ctx, call, partner, null)
     return null
   }
   if (call.consult?.legId === leg.id) return consultAnswered(ctx, call, leg)
   if (call.conference?.invited.includes(leg.id)) return conferenceInviteAnswered(ctx, call, leg)
-  if (findOffer(call, leg.id)) {
+  if (findOffer(call, leg)) {
     connectAnswered(ctx, call, leg)
     return null
   }
@@ -188,7 +191,7 @@ function offerLegGone(
   how: 'no-answer' | 'rejected',
 ): void {
   endLeg(ctx, call, leg, null)
-  const stillRinging = offer.legIds.some((id) => ctx.co.legs.has(id))
+  const stillRinging = offer.legs.some(isLive)
   if (stillRinging) return
   offerEnded(ctx, call, offer, how)
 }
@@ -220,7 +223,7 @@ function legRefused(
     return null
   }
   if (leg.state === 'ringing') {
-    const offer = findOffer(call, leg.id)
+    const offer = findOffer(call, leg)
     if (offer) {
       offerLegGone(ctx, call, leg, offer, how === 'rejected' ? 'rejected' : 'no-answer')
       return null

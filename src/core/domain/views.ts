@@ -124,6 +124,11 @@ class EndedCallRecord implements EndedCall {
   get trail(): TrailEntry[] {
     return (this.expanded ??= expandTrail(this.ended.trail))
   }
+
+  /** Serialised as what it stands for, not as the engine state it is read from. */
+  toJSON(): EndedCall {
+    return { companyId: this.companyId, callId: this.callId, call: this.call, trail: this.trail }
+  }
 }
 
 export function endedCall(co: CompanyState, call: Call): EndedCall {
