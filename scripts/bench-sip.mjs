@@ -378,8 +378,12 @@ async function runStep(label, target, rate, sutPid) {
   const rtts = readRtts(dir)
   const answers = rtts.filter((r) => r.rtd === 'answer')
   const starts = answers.map((r) => r.end - r.ms).sort((a, b) => a - b)
+  // The rate sipp placed calls at, from the answered calls' start times; sipp's own average
+  // (which counts the last call's tail too) when it wrote no response times (seen now and then)
   const offered =
-    starts.length > 1 ? ((starts.length - 1) * 1000) / (starts.at(-1) - starts[0]) : NaN
+    starts.length > 1
+      ? ((starts.length - 1) * 1000) / (starts.at(-1) - starts[0])
+      : (stats.CallRate ?? NaN)
   const ring = rtts
     .filter((r) => r.rtd === 'ring')
     .map((r) => r.ms)
