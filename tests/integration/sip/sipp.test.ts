@@ -282,6 +282,25 @@ async function finished(handle: SippHandle): Promise<SippResult> {
 }
 
 /** The one live call of the company (the engine's view), once it is in `state`. */
+/** Extension 202's desk phone dials `service` (phone_dial.xml: digest, talk 300 ms, hang up). */
+function dialOnPhone(
+  s: Setup,
+  service: string,
+  secret = password('202'),
+  timeoutMs = 10_000,
+): Promise<SippResult> {
+  return runSipp({
+    scenario: 'phone_dial.xml',
+    remote: s.remote,
+    service,
+    csv: [['202', secret]],
+    calls: 1,
+    vars: { hold_ms: 300 },
+    traceMessages: true,
+    timeoutMs,
+  })
+}
+
 async function callIn(s: Setup, state: string): Promise<string> {
   const calls = () => [...s.core.core.runtime.state.companies.get(s.co.id)!.calls.values()]
   await until(() => calls().some((c) => c.state === state))
@@ -810,26 +829,9 @@ describe('SIP with sipp phones and trunk', () => {
     const trunk = await startTrunk(100)
     const s = await setup({}, { outboundPort: trunk.port })
     try {
-      const wrong = await runSipp({
-        scenario: 'phone_dial.xml',
-        remote: s.remote,
-        service: '99887766',
-        csv: [['202', 'feil-passord']],
-        calls: 1,
-        traceMessages: true,
-        timeoutMs: 5000,
-      })
+      const wrong = await dialOnPhone(s, '99887766', 'feil-passord', 5000)
       expect(wrong.code).not.toBe(0)
-      const phone = await runSipp({
-        scenario: 'phone_dial.xml',
-        remote: s.remote,
-        service: '99887766',
-        csv: [['202', password('202')]],
-        calls: 1,
-        vars: { hold_ms: 300 },
-        traceMessages: true,
-        timeoutMs: 10_000,
-      })
+      const phone = await dialOnPhone(s, '99887766')
       expect(phone.code, explainSipp(phone)).toBe(0)
       expect(phone.messages).toMatch(/SIP\/2\.0 401 Unauthorized/)
       expect(phone.messages).toMatch(/SIP\/2\.0 180 Ringing/)
@@ -863,16 +865,7 @@ describe('SIP with sipp phones and trunk', () => {
       const [b] = await phones(s, [
         { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 100 } },
       ])
-      const phone = await runSipp({
-        scenario: 'phone_dial.xml',
-        remote: s.remote,
-        service: '203',
-        csv: [['202', password('202')]],
-        calls: 1,
-        vars: { hold_ms: 300 },
-        traceMessages: true,
-        timeoutMs: 10_000,
-      })
+      const phone = await dialOnPhone(s, '203')
       expect(phone.code, explainSipp(phone)).toBe(0)
       const colleague = await b!.stop(3000)
       expect(colleague.code, explainSipp(colleague)).toBe(0)
