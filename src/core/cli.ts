@@ -325,23 +325,7 @@ async function serve(options: Options): Promise<void> {
         }
       : {}),
   })
-  logger.info(
-    {
-      url: core.url,
-      companies: core.runtime.state.companies.size,
-      database: options.databaseUrl ? 'postgres' : 'sqlite',
-    },
-    `Sentral core ${version} listening on ${core.url}`,
-  )
-  if (demo && core.sip)
-    logger.info(
-      `demo phones: register extensions 201–230 to ${options.sip?.host}:${core.sip.port} (domain demo.sentral.local), password Nordlys-sip-2026; the trunk is 127.0.0.1`,
-    )
-  if (demo)
-    logger.info(
-      'demo accounts: kari.nordmann (operator), eirik.fjeld (contact person), even.berg (user); password Nordlys-demo-2026',
-    )
-
+  // Handlers first: whoever reads the "listening" line may signal at once.
   let stopping = false
   const shutdown = (signal: string) => {
     if (stopping) return
@@ -363,6 +347,22 @@ async function serve(options: Options): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+  logger.info(
+    {
+      url: core.url,
+      companies: core.runtime.state.companies.size,
+      database: options.databaseUrl ? 'postgres' : 'sqlite',
+    },
+    `Sentral core ${version} listening on ${core.url}`,
+  )
+  if (demo && core.sip)
+    logger.info(
+      `demo phones: register extensions 201–230 to ${options.sip?.host}:${core.sip.port} (domain demo.sentral.local), password Nordlys-sip-2026; the trunk is 127.0.0.1`,
+    )
+  if (demo)
+    logger.info(
+      'demo accounts: kari.nordmann (operator), eirik.fjeld (contact person), even.berg (user); password Nordlys-demo-2026',
+    )
 }
 
 async function main(argv: string[]): Promise<number> {

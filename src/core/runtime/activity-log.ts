@@ -11,9 +11,6 @@ import { StatsAccumulator } from '../domain/stats'
 import type { Clock, TimerHandle } from './clock'
 import type { CoreRuntime } from './core-runtime'
 
-/** pino's number for info. */
-const infoLevel = 30
-
 export function startActivityLog(
   runtime: CoreRuntime,
   companies: CompanyConfig[],
@@ -52,6 +49,7 @@ export function startActivityLog(
     }
   }
 
+  const infoLevel = logger.levels.values.info ?? 30
   const unsubscribe = runtime.onOutputs((out) => {
     // Every line here is info or debug: below that level (a busy production core runs at warn)
     // build nothing, not even the ended calls' views.
