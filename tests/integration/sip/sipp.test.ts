@@ -640,7 +640,8 @@ describe('SIP with sipp phones and trunk', () => {
         }),
       ).toEqual({ data: null })
       const callId = await callIn(s, 'connected')
-      await until(() => s.sip.b2bua.counts.reinvites === 0)
+      // Both dialogs up: the phone's 200 confirms the leg the engine connected at the dial.
+      await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
       expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
       const [ra, rt] = await Promise.all([a!.stop(3000), trunk.stop(3000)])
       expect(ra.code, explainSipp(ra)).toBe(0)
@@ -733,13 +734,47 @@ describe('SIP with sipp phones and trunk', () => {
       const c = await caller(s, 'caller_wait_bye.xml')
       const callId = await callIn(s, 'queued')
       expect(await s.core.command(op.socket, 'call:pick', { callId })).toEqual({ data: null })
-      await until(() => liveCall(s, callId)?.state === 'connected' && !busy(s))
+      // The engine connects a pick at once and tells the phone to pick up: the phone's 200
+      // confirms it (it is not a second answer to refuse), and the call has both dialogs.
+      await until(
+        () =>
+          liveCall(s, callId)?.state === 'connected' &&
+          s.sip.b2bua.counts.dialogs === 2 &&
+          !busy(s),
+      )
       expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
       await finished(c)
       const agent = await a!.stop(3000)
       expect(agent.code, explainSipp(agent)).toBe(0)
       expect(agent.messages).toMatch(/^Call-Info: .*answer-after=0/m)
+      // The phone's only BYE is the hang-up's, after its ACK.
+      expect(requests(agent, 'BYE')).toBe(1)
       expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+    })
+  })
+
+  it('a pick whose phone answers busy puts the caller back in the queue, first in line', async () => {
+    // The caller leaves at the queue's longest wait, so the test ends without anyone answering.
+    await withCore({ maxWaitSeconds: 3 }, {}, async (s) => {
+      const [a] = await phones(s, [{ ext: '202', scenario: 'agent_busy.xml' }])
+      const op = await s.core.client(s.co.usernames.op1)
+      expect(
+        await s.core.command(op.socket, 'queue:pause', { queueId: null, reason: 'lunsj' }),
+      ).toEqual({ data: null })
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'queued')
+      expect(await s.core.command(op.socket, 'call:pick', { callId })).toEqual({ data: null })
+      // The engine had connected the pick; the phone's 486 drops it, and the caller waits again
+      // (drop protection) instead of being left with an operator who is not there.
+      await until(() => s.trail(callId).some((t) => t.kind === 'requeue'))
+      expect(liveCall(s, callId)?.state).toBe('queued')
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      expect(agent.messages).toMatch(/SIP\/2\.0 486 Busy Here/)
+      // Still waiting until the queue's longest wait: one connect (the pick), no other.
+      await finished(c)
+      expect(s.queueLog.filter((e) => e.kind === 'connect')).toHaveLength(1)
+      expect(s.queueLog.at(-1)?.kind).toMatch(/^exit/)
     })
   })
 
@@ -760,7 +795,13 @@ describe('SIP with sipp phones and trunk', () => {
       expect(await s.core.command(op.socket, 'call:retrieve', { slot: parked.data.slot })).toEqual({
         data: null,
       })
-      await until(() => liveCall(s, callId)?.state === 'connected' && !busy(s))
+      // The phone rung back is in the call (its 200 is not refused as a second answer).
+      await until(
+        () =>
+          liveCall(s, callId)?.state === 'connected' &&
+          s.sip.b2bua.counts.dialogs === 2 &&
+          !busy(s),
+      )
       expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
       const result = await finished(c)
       const agent = await a!.stop(3000)

@@ -119,6 +119,12 @@ interface Leg {
   referring: boolean
   /** A call dialled on this phone: it is answered when the far end is bridged to it. */
   originating: boolean
+  /**
+   * Rung with auto-answer (a pick, a retrieve, a call placed from the switchboard): the engine
+   * has connected this leg already, so the phone's 2xx is not news to it, and a phone that
+   * refuses has dropped a call rather than declined an offer.
+   */
+  connectedByCore: boolean
   /** RFC 4028: when the session expires unless refreshed, and who refreshes. */
   session: { interval: number; weRefresh: boolean; timer: TimerHandle } | null
 }
@@ -269,6 +275,7 @@ export class B2bua {
     }
     const leg = this.newLeg(command.companyId, command.legId, 'out', command.callId)
     leg.userId = command.to.kind === 'user' ? command.to.userId : null
+    leg.connectedByCore = command.autoAnswer
     const targets: { contact: string; transport: TransactionTransport }[] = []
     if (command.to.kind === 'user') {
       for (const b of this.o.registrar.contactsOf(command.companyId, command.to.userId)) {
@@ -657,6 +664,7 @@ export class B2bua {
     this.byDialog.set(dialog.key, leg)
     for (const other of leg.forks) if (other !== fork) this.cancelFork(other)
     this.startSession(leg, response, true)
+    if (leg.connectedByCore) return
     const error = this.emit({ type: 'leg.answered', companyId: leg.companyId, legId: leg.id })
     if (error && leg.state === 'confirmed') {
       this.o.logger.info({ leg: leg.id, code: error.code }, 'sip answer refused by the engine')
@@ -673,7 +681,7 @@ export class B2bua {
     // answer" for the queue, which offers the next member).
     leg.state = 'ended'
     this.forget(leg)
-    if (status === 486 || status === 600 || status === 603)
+    if ((status === 486 || status === 600 || status === 603) && !leg.connectedByCore)
       this.emit({
         type: 'leg.rejected',
         companyId: leg.companyId,
@@ -861,12 +869,16 @@ export class B2bua {
     )
     const seq = dialog.localSeq
     let settled = false
+    let ack: SipRequest | null = null
     leg.reinvite = this.o.endpoint.send(request, transport, {
       onResponse: (response) => {
         if (response.status < 200) return
-        // Every 2xx (retransmissions too) is ACKed; the rest of the work happens once.
-        if (response.status < 300)
-          this.o.endpoint.sendAck(dialog.request('ACK', [], undefined, seq), transport)
+        // Every 2xx (retransmissions too) is ACKed, with the same ACK each time, so the phone
+        // sees a retransmission and not a new request (§13.2.2.4); the rest happens once.
+        if (response.status < 300) {
+          ack ??= dialog.request('ACK', [], undefined, seq)
+          this.o.endpoint.sendAck(ack, transport)
+        }
         if (settled) return
         settled = true
         leg.reinvite = null
@@ -1067,6 +1079,7 @@ export class B2bua {
       byeAfterAck: false,
       referring: false,
       originating: false,
+      connectedByCore: false,
       session: null,
     }
     this.legs.set(id, leg)
