@@ -315,6 +315,13 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** The first media line's address and port in a message or description ("127.0.0.1 6000"). */
+function mediaOf(text: string): string | null {
+  const address = /^c=IN IP4 (\S+)/m.exec(text)?.[1]
+  const port = /^m=audio (\d+)/m.exec(text)?.[1]
+  return address && port ? `${address} ${port}` : null
+}
+
 /** The session descriptions of the INVITEs in a phone's trace (a caller's own first), in order. */
 function offers(result: SippResult): string[] {
   return result.messages
@@ -743,12 +750,20 @@ describe('SIP with sipp phones and trunk', () => {
           !busy(s),
       )
       expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
-      await finished(c)
+      const result = await finished(c)
       const agent = await a!.stop(3000)
       expect(agent.code, explainSipp(agent)).toBe(0)
       expect(agent.messages).toMatch(/^Call-Info: .*answer-after=0/m)
       // The phone's only BYE is the hang-up's, after its ACK.
       expect(requests(agent, 'BYE')).toBe(1)
+      // The caller, answered at the pick before the phone had answered, is then given the
+      // phone's media (a re-INVITE), so the two can hear each other.
+      expect(result.messages).toMatch(/^c=IN IP4 0\.0\.0\.0/m)
+      const phoneMedia = mediaOf(agent.messages.slice(agent.messages.indexOf('SIP/2.0 200 OK')))
+      expect(phoneMedia).not.toBeNull()
+      const callerOffers = offers(result)
+      expect(callerOffers).toHaveLength(2)
+      expect(mediaOf(callerOffers[1]!)).toBe(phoneMedia)
       expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
     })
   })

@@ -664,7 +664,12 @@ export class B2bua {
     this.byDialog.set(dialog.key, leg)
     for (const other of leg.forks) if (other !== fork) this.cancelFork(other)
     this.startSession(leg, response, true)
-    if (leg.connectedByCore) return
+    if (leg.connectedByCore) {
+      // The engine bridged this leg when it rang it, before the phone had described its
+      // media (its partner was answered with a placeholder): now the partner can be given it.
+      if (leg.peer !== null) this.bridge(leg.id, leg.peer)
+      return
+    }
     const error = this.emit({ type: 'leg.answered', companyId: leg.companyId, legId: leg.id })
     if (error && leg.state === 'confirmed') {
       this.o.logger.info({ leg: leg.id, code: error.code }, 'sip answer refused by the engine')
