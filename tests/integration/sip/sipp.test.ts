@@ -663,6 +663,11 @@ describe('SIP with sipp phones and trunk', () => {
       )
       expect(requests(ra, 'BYE')).toBe(1)
       expect(requests(rt, 'BYE')).toBe(1)
+      // Media end to end: each side's last description from the core is the other's answer.
+      const phoneMedia = mediaOf(ra.messages.slice(ra.messages.indexOf('SIP/2.0 200 OK')))
+      const farMedia = mediaOf(rt.messages.slice(rt.messages.indexOf('SIP/2.0 200 OK')))
+      expect(mediaOf(offers(rt).at(-1)!)).toBe(phoneMedia)
+      expect(mediaOf(offers(ra).at(-1)!)).toBe(farMedia)
       await expectClean(s)
     } finally {
       await s.stop()
