@@ -4,6 +4,7 @@
  * through by the engine's strategy, and every operation of the switchboard works on them.
  * After each call the core must have no transaction, dialog, leg or timer left (/metrics).
  */
+import { createSocket } from 'node:dgram'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CompanySip } from '../../../src/core/config/sip-file'
 import type { SipHandle } from '../../../src/core/telephony/sip/sip-stack'
@@ -315,6 +316,42 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** A bare UDP peer: sends messages as written and hands over what arrives, in order. */
+async function rawPeer() {
+  const socket = createSocket('udp4')
+  const inbox: string[] = []
+  const waiters: (() => void)[] = []
+  socket.on('message', (data) => {
+    inbox.push(data.toString('latin1'))
+    for (const wake of waiters.splice(0)) wake()
+  })
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  let taken = 0
+  return {
+    port: socket.address().port,
+    send(host: string, port: number, head: string[], body: string) {
+      const text = [...head, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n')
+      socket.send(Buffer.from(text, 'latin1'), port, host)
+    },
+    /** The next message (after those already taken) that `match` accepts; others are skipped. */
+    async next(match: (message: string) => boolean, ms = 5000): Promise<string> {
+      const deadline = Date.now() + ms
+      for (;;) {
+        while (taken < inbox.length) {
+          const message = inbox[taken++]!
+          if (match(message)) return message
+        }
+        if (Date.now() > deadline) throw new Error('no such message came')
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 50)
+        })
+      }
+    },
+    close: () => socket.close(),
+  }
+}
+
 /** The first media line's address and port in a message or description ("127.0.0.1 6000"). */
 function mediaOf(text: string): string | null {
   const address = /^c=IN IP4 (\S+)/m.exec(text)?.[1]
@@ -525,6 +562,87 @@ describe('SIP with sipp phones and trunk', () => {
       expect(requests(result, 'BYE')).toBe(1)
       expect(requests(agent, 'BYE')).toBe(1)
       expect(s.queueLog.map((e) => e.kind)).toEqual(expect.arrayContaining(['hold', 'unhold']))
+    })
+  })
+
+  it('a re-INVITE whose 200 comes again is acknowledged again with the same ACK (RFC 3261 13.2.2.4)', async () => {
+    await withCore(async (s) => {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
+      ])
+      // The caller is a bare UDP socket, so it can send a 200 twice (sipp answers a repeated
+      // request on its own and would hide the second ACK).
+      const raw = await rawPeer()
+      try {
+        const [host, port] = s.remote.split(':') as [string, string]
+        const callIdHeader = `raw-${Date.now()}@127.0.0.1`
+        const sdp =
+          'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n'
+        raw.send(
+          host,
+          Number(port),
+          [
+            `INVITE sip:${queueNumber(s)}@${s.remote} SIP/2.0`,
+            `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=z9hG4bK-raw-1;rport`,
+            `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=raw1`,
+            `To: <sip:${queueNumber(s)}@${s.remote}>`,
+            `Call-ID: ${callIdHeader}`,
+            'CSeq: 1 INVITE',
+            `Contact: <sip:caller@127.0.0.1:${raw.port}>`,
+            'Max-Forwards: 70',
+            'Content-Type: application/sdp',
+          ],
+          sdp,
+        )
+        const ok = await raw.next((m) => /^SIP\/2\.0 200 /.test(m) && /^CSeq: 1 INVITE/m.test(m))
+        const toHeader = /^To: .*$/m.exec(ok)![0]
+        const ack = (cseq: string, branch: string) => [
+          `ACK sip:sentral@${s.remote} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=${branch};rport`,
+          `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=raw1`,
+          toHeader,
+          `Call-ID: ${callIdHeader}`,
+          `CSeq: ${cseq} ACK`,
+          'Max-Forwards: 70',
+        ]
+        raw.send(host, Number(port), ack('1', 'z9hG4bK-raw-2'), '')
+        const callId = await callIn(s, 'connected')
+        await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+        const op = await s.core.client(s.co.usernames.op1)
+        expect(await s.core.command(op.socket, 'call:hold', { callId })).toEqual({ data: null })
+        const reinvite = await raw.next((m) => /^INVITE sip:/.test(m))
+        // Our 200, then the same 200 again once its ACK has come: a retransmission crossing it.
+        const answer = [
+          'SIP/2.0 200 OK',
+          ...reinvite.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)),
+          `Contact: <sip:caller@127.0.0.1:${raw.port}>`,
+          'Content-Type: application/sdp',
+        ]
+        const cseq = /^CSeq: (\d+)/m.exec(reinvite)![1]!
+        const isAck = (m: string) =>
+          m.startsWith('ACK ') && new RegExp(`^CSeq: ${cseq} ACK`, 'm').test(m)
+        raw.send(host, Number(port), answer, sdp)
+        const first = await raw.next(isAck)
+        raw.send(host, Number(port), answer, sdp)
+        const second = await raw.next(isAck)
+        expect(second).toBe(first)
+        await until(() => !busy(s))
+        expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+        const bye = await raw.next((m) => /^BYE sip:/.test(m))
+        raw.send(
+          host,
+          Number(port),
+          [
+            'SIP/2.0 200 OK',
+            ...bye.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)),
+          ],
+          '',
+        )
+        const agent = await a!.stop(3000)
+        expect(agent.code, explainSipp(agent)).toBe(0)
+      } finally {
+        raw.close()
+      }
     })
   })
 
