@@ -891,6 +891,51 @@ describe('SIP with sipp phones and trunk', () => {
     })
   })
 
+  it('answered from the switchboard while the desk phone rings: the phone is told to pick up and the caller is put through', async () => {
+    await withCore(async (s) => {
+      // The phone would ring for 8 s; told to pick up by itself (answer-after=0) it answers.
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 8000 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'queued')
+      await until(() => liveCall(s, callId)?.offers.some((o) => o.userId === s.co.ids.op1) ?? false)
+      await new Promise((r) => setTimeout(r, 300)) // the phone is ringing (180)
+      expect(await s.core.command(op.socket, 'call:answer', { callId })).toEqual({ data: null })
+      // The engine connects at once; the phone's answer to the new INVITE joins it to the call.
+      await until(
+        () =>
+          liveCall(s, callId)?.state === 'connected' &&
+          s.sip.b2bua.counts.dialogs === 2 &&
+          !busy(s),
+      )
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      const result = await finished(c)
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      // The ringing INVITE was CANCELled, a second one told the phone to pick up.
+      expect(requests(agent, 'INVITE')).toBe(2)
+      expect(requests(agent, 'CANCEL')).toBe(1)
+      const invites = agent.messages
+        .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+        .filter((m) => m.startsWith('INVITE sip:'))
+      expect(invites[0]).not.toMatch(/^Call-Info:/m)
+      expect(invites.at(-1)).toMatch(/^Call-Info: .*answer-after=0/m)
+      expect(requests(agent, 'BYE')).toBe(1)
+      // The caller hears the phone: its last offer carries the phone's media.
+      const phoneMedia = mediaOf(
+        agent.messages
+          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
+          .at(-1) ?? '',
+      )
+      expect(phoneMedia).not.toBeNull()
+      expect(mediaOf(offers(result).at(-1)!)).toBe(phoneMedia)
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+    })
+  })
+
   it('a pick whose phone answers busy puts the caller back in the queue, first in line', async () => {
     // The caller leaves at the queue's longest wait, so the test ends without anyone answering.
     await withCore({ maxWaitSeconds: 3 }, {}, async (s) => {

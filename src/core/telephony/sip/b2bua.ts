@@ -74,7 +74,8 @@ interface Fork {
   transport: TransactionTransport
   invite: SipRequest
   tx: ClientTransaction | null
-  state: 'calling' | 'proceeding' | 'answered' | 'done'
+  /** cancelled: CANCEL sent, its 487 (or a 2xx that crossed it) still to come. */
+  state: 'calling' | 'proceeding' | 'cancelled' | 'answered' | 'done'
   /** The leg ended before any provisional: CANCEL as soon as one comes (§9.1). */
   cancelWanted: boolean
   ack: SipRequest | null
@@ -125,6 +126,8 @@ interface Leg {
    * refuses has dropped a call rather than declined an offer.
    */
   connectedByCore: boolean
+  /** What the engine asked this outgoing leg to ring (to ring it again, told to pick up). */
+  ringing: Extract<TelephonyCommand, { type: 'ring' }> | null
   /** RFC 4028: when the session expires unless refreshed, and who refreshes. */
   session: { interval: number; weRefresh: boolean; timer: TimerHandle } | null
 }
@@ -221,6 +224,7 @@ export class B2bua {
         }
         case 'answer': {
           const leg = this.legs.get(command.legId)
+          if (leg?.direction === 'out' && leg.state === 'early') return this.answerOnPhone(leg)
           if (leg?.direction !== 'in' || leg.state !== 'early') return
           // The partner's description comes with the bridge that follows in the same step; a
           // caller answered with nobody to talk to gets a description with nothing flowing.
@@ -276,6 +280,42 @@ export class B2bua {
     const leg = this.newLeg(command.companyId, command.legId, 'out', command.callId)
     leg.userId = command.to.kind === 'user' ? command.to.userId : null
     leg.connectedByCore = command.autoAnswer
+    leg.ringing = command
+    const targets = this.targetsOf(command)
+    if (targets.length === 0) {
+      this.forget(leg)
+      this.emitLater({
+        type: 'leg.failed',
+        companyId: command.companyId,
+        legId: command.legId,
+        reason: command.to.kind === 'user' ? 'not registered' : 'no trunk',
+      })
+      return
+    }
+    this.fork(leg, command, targets)
+  }
+
+  /**
+   * Answered from the switchboard while the phone rings: the engine has connected the leg. The
+   * phone is asked to pick up by itself: its ringing INVITE is CANCELled and a new one sent with
+   * answer-after=0 (desk phones and softphones honour it for calls from their own PBX). If its
+   * user picks up first, that answer is the one taken (a 2xx that crosses the CANCEL, §9.1).
+   */
+  private answerOnPhone(leg: Leg): void {
+    leg.connectedByCore = true
+    const command = leg.ringing
+    if (!command || command.to.kind !== 'user' || command.autoAnswer) return
+    const ringing = [...leg.forks]
+    const again = { ...command, autoAnswer: true }
+    const targets = this.targetsOf(again)
+    if (targets.length > 0) this.fork(leg, again, targets)
+    for (const fork of ringing) this.cancelFork(fork)
+  }
+
+  /** Where a ring goes: every registered contact of the user, or the trunk for a number. */
+  private targetsOf(
+    command: Extract<TelephonyCommand, { type: 'ring' }>,
+  ): { contact: string; transport: TransactionTransport }[] {
     const targets: { contact: string; transport: TransactionTransport }[] = []
     if (command.to.kind === 'user') {
       for (const b of this.o.registrar.contactsOf(command.companyId, command.to.userId)) {
@@ -290,16 +330,15 @@ export class B2bua {
         if (transport) targets.push({ contact, transport })
       }
     }
-    if (targets.length === 0) {
-      this.forget(leg)
-      this.emitLater({
-        type: 'leg.failed',
-        companyId: command.companyId,
-        legId: command.legId,
-        reason: command.to.kind === 'user' ? 'not registered' : 'no trunk',
-      })
-      return
-    }
+    return targets
+  }
+
+  /** One INVITE per target, each a branch of the leg (the first to answer wins). */
+  private fork(
+    leg: Leg,
+    command: Extract<TelephonyCommand, { type: 'ring' }>,
+    targets: { contact: string; transport: TransactionTransport }[],
+  ): void {
     const sdp = this.offerFor(command.companyId, command.callId, command.callerId.userId)
     const domain = this.companySip(command.companyId)?.domain ?? this.o.endpoint.host
     const caller = command.callerId
@@ -710,6 +749,7 @@ export class B2bua {
     }
     if (fork.state !== 'proceeding') return
     fork.cancelWanted = false
+    fork.state = 'cancelled'
     const invite = fork.invite
     const cancel: SipRequest = {
       kind: 'request',
@@ -1085,6 +1125,7 @@ export class B2bua {
       referring: false,
       originating: false,
       connectedByCore: false,
+      ringing: null,
       session: null,
     }
     this.legs.set(id, leg)
