@@ -726,6 +726,61 @@ describe('SIP with sipp phones and trunk', () => {
     })
   })
 
+  it('an attended transfer cancelled: the colleague is released and the caller is back with the operator', async () => {
+    await withCore(async (s) => {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'connected')
+      await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+      expect(
+        await s.core.command(op.socket, 'call:transfer', {
+          callId,
+          target: { kind: 'user', userId: s.co.ids.op2 },
+          mode: 'consult',
+        }),
+      ).toEqual({ data: null })
+      const engineCall = () => s.core.core.runtime.state.companies.get(s.co.id)!.calls.get(callId)
+      await until(() => engineCall()?.consult?.state === 'connected' && !busy(s))
+      expect(await s.core.command(op.socket, 'call:transfer-cancel', { callId })).toEqual({
+        data: null,
+      })
+      await until(
+        () =>
+          engineCall()?.state === 'connected' &&
+          engineCall()?.agentId === s.co.ids.op1 &&
+          s.sip.b2bua.counts.dialogs === 2 &&
+          !busy(s),
+      )
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      const result = await finished(c)
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(rb.code, explainSipp(rb)).toBe(0)
+      // The colleague's phone: rung for the consultation, then released.
+      expect(requests(rb, 'INVITE')).toBe(1)
+      expect(requests(rb, 'BYE')).toBe(1)
+      // The caller: held during the consultation, then given the operator's phone again.
+      const sdps = offers(result).slice(1)
+      expect(sdps[0]).toMatch(/a=sendonly/)
+      expect(sdps.at(-1)).toMatch(/a=sendrecv/)
+      const opMedia = mediaOf(
+        ra.messages
+          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
+          .at(-1) ?? '',
+      )
+      expect(mediaOf(sdps.at(-1)!)).toBe(opMedia)
+      // The operator's phone: the call, then the consultation on it, back to the caller at the end.
+      expect(offers(ra).at(-1)).toMatch(/a=sendrecv/)
+      expect(mediaOf(offers(ra).at(-1)!)).toBe(mediaOf(offers(result)[0]!))
+      expect(requests(ra, 'BYE')).toBe(1)
+    })
+  })
+
   it('the transfer button of a desk phone (REFER) is the engine’s blind transfer', async () => {
     await withCore(async (s) => {
       const [a, b] = await phones(s, [
