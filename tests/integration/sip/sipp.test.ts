@@ -781,6 +781,55 @@ describe('SIP with sipp phones and trunk', () => {
     })
   })
 
+  it('a blind transfer to an outside number: the trunk is called, the caller gets the far end’s media, the operator is released', async () => {
+    const trunk = await startTrunk(100)
+    const s = await setup({}, { outboundPort: trunk.port })
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+      ])
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_reinvited.xml', { hold_ms: 300 })
+      const callId = await callIn(s, 'connected')
+      await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+      expect(
+        await s.core.command(op.socket, 'call:transfer', {
+          callId,
+          target: { kind: 'external', number: '+4799887766' },
+          mode: 'blind',
+        }),
+      ).toEqual({ data: null })
+      const engineCall = () => s.core.core.runtime.state.companies.get(s.co.id)!.calls.get(callId)
+      await until(
+        () =>
+          engineCall()?.state === 'connected' &&
+          engineCall()?.agentId !== s.co.ids.op1 &&
+          s.sip.b2bua.counts.dialogs === 2 &&
+          !busy(s),
+      )
+      // The caller hangs up 300 ms after being put through; the far end gets the BYE.
+      const result = await finished(c)
+      const [ra, rt] = await Promise.all([a!.stop(3000), trunk.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(rt.code, explainSipp(rt)).toBe(0)
+      expect(requests(ra, 'BYE')).toBe(1)
+      const outside = rt.messages.slice(rt.messages.indexOf('INVITE sip:'))
+      expect(outside).toMatch(/^INVITE sip:\+4799887766@127\.0\.0\.1:\d+ SIP\/2\.0/)
+      const farMedia = mediaOf(
+        rt.messages
+          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
+          .at(-1) ?? '',
+      )
+      expect(mediaOf(offers(result).at(-1)!)).toBe(farMedia)
+      expect(mediaOf(offers(rt)[0]!)).toBe(mediaOf(offers(result)[0]!))
+      expect(requests(rt, 'BYE')).toBe(1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
   it('the transfer button of a desk phone (REFER) is the engine’s blind transfer', async () => {
     await withCore(async (s) => {
       const [a, b] = await phones(s, [
