@@ -54,6 +54,8 @@ interface SetupOptions {
   keepaliveMs?: number
   maxLegs?: number
   traffic?: TrafficProfile
+  /** Changes to the company before the core starts (an extra terminal, forwarding…). */
+  adjust?: (co: TestCompany) => void
 }
 
 async function setup(
@@ -69,6 +71,7 @@ async function setup(
     retryDelaySeconds: 0,
     ...queueOptions,
   })
+  options.adjust?.(co)
   const phones = new Map(
     co.config.users.map((u) => [
       u.extension,
@@ -357,6 +360,14 @@ function mediaOf(text: string): string | null {
   const address = /^c=IN IP4 (\S+)/m.exec(text)?.[1]
   const port = /^m=audio (\d+)/m.exec(text)?.[1]
   return address && port ? `${address} ${port}` : null
+}
+
+/** The media of the last description the core sent in a trace (its 200 or a re-INVITE). */
+function mediaFromCore(result: SippResult): string | null {
+  const fromCore = result.messages
+    .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+    .filter((m) => /^o=sentral /m.test(m))
+  return mediaOf(fromCore.at(-1) ?? '')
 }
 
 /** The session descriptions of the INVITEs in a phone's trace (a caller's own first), in order. */
@@ -823,6 +834,50 @@ describe('SIP with sipp phones and trunk', () => {
       )
       expect(mediaOf(offers(result).at(-1)!)).toBe(farMedia)
       expect(mediaOf(offers(rt)[0]!)).toBe(mediaOf(offers(result)[0]!))
+      expect(requests(rt, 'BYE')).toBe(1)
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
+  it('an extra terminal rings through the trunk beside the desk phone; the mobile answers and the desk phone is CANCELled', async () => {
+    // The far end (the agent's mobile) answers after 100 ms; the desk phone would ring 5 s.
+    const trunk = await startTrunk(100)
+    const s = await setup(
+      {},
+      {
+        outboundPort: trunk.port,
+        adjust: (co) => {
+          co.config.users.find((u) => u.id === co.ids.op1)!.extraTerminal = '+4798765432'
+        },
+      },
+    )
+    try {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 5000 } },
+      ])
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'connected')
+      await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+      const op = await s.core.client(s.co.usernames.op1)
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      const result = await finished(c)
+      const [ra, rt] = await Promise.all([a!.stop(3000), trunk.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(rt.code, explainSipp(rt)).toBe(0)
+      // Both rang; the desk phone was CANCELled when the mobile answered.
+      expect(requests(ra, 'INVITE')).toBe(1)
+      expect(requests(ra, 'CANCEL')).toBe(1)
+      expect(rt.messages).toMatch(/^INVITE sip:\+4798765432@127\.0\.0\.1:\d+ SIP\/2\.0/m)
+      const mobileMedia = mediaOf(
+        rt.messages
+          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
+          .at(-1) ?? '',
+      )
+      expect(mediaFromCore(result)).toBe(mobileMedia)
       expect(requests(rt, 'BYE')).toBe(1)
       await expectClean(s)
     } finally {
