@@ -885,6 +885,55 @@ describe('SIP with sipp phones and trunk', () => {
     }
   })
 
+  it('a direct call not answered in time is forwarded through the trunk to the user’s chosen number', async () => {
+    const trunk = await startTrunk(100)
+    const s = await setup(
+      {},
+      {
+        outboundPort: trunk.port,
+        adjust: (co) => {
+          co.config.users.find((u) => u.id === co.ids.user)!.forwardOnNoAnswer = {
+            to: '+4798000001',
+            afterSeconds: 1,
+          }
+        },
+      },
+    )
+    try {
+      // Ulla's desk phone would ring for 5 s; after 1 s the call goes to her mobile.
+      const [u] = await phones(s, [
+        { ext: '201', scenario: 'agent_answer.xml', vars: { ring_ms: 5000 } },
+      ])
+      const c = await caller(
+        s,
+        'caller.xml',
+        { hold_ms: 300 },
+        { service: s.co.numbers.userDirect.replace('+47', '') },
+      )
+      const result = await finished(c)
+      const [ru, rt] = await Promise.all([u!.stop(3000), trunk.stop(3000)])
+      expect(ru.code, explainSipp(ru)).toBe(0)
+      expect(rt.code, explainSipp(rt)).toBe(0)
+      // The desk phone rang and was CANCELled at the forward; the mobile took the call.
+      expect(requests(ru, 'INVITE')).toBe(1)
+      expect(requests(ru, 'CANCEL')).toBe(1)
+      expect(rt.messages).toMatch(/^INVITE sip:\+4798000001@127\.0\.0\.1:\d+ SIP\/2\.0/m)
+      const mobileMedia = mediaOf(
+        rt.messages
+          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
+          .at(-1) ?? '',
+      )
+      expect(mediaFromCore(result)).toBe(mobileMedia)
+      expect(requests(rt, 'BYE')).toBe(1)
+      const callId = s.ended[0]!
+      expect(s.trail(callId).map((t) => t.kind)).toContain('forward')
+      await expectClean(s)
+    } finally {
+      await s.stop()
+    }
+  })
+
   it('the transfer button of a desk phone (REFER) is the engine’s blind transfer', async () => {
     await withCore(async (s) => {
       const [a, b] = await phones(s, [
