@@ -1144,6 +1144,39 @@ describe('SIP with sipp phones and trunk', () => {
     })
   })
 
+  it('answered from the switchboard while two of the operator’s devices ring: only one is told to pick up', async () => {
+    await withCore(async (s) => {
+      const [a, b] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 8000 } },
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 8000 } },
+      ])
+      expect(s.sip.registrar.contactsOf(s.co.id, s.co.ids.op1)).toHaveLength(2)
+      const op = await s.core.client(s.co.usernames.op1)
+      const c = await caller(s, 'caller_wait_bye.xml')
+      const callId = await callIn(s, 'queued')
+      await until(() => liveCall(s, callId)?.offers.some((o) => o.userId === s.co.ids.op1) ?? false)
+      await new Promise((r) => setTimeout(r, 300)) // both phones are ringing (180)
+      expect(await s.core.command(op.socket, 'call:answer', { callId })).toEqual({ data: null })
+      await until(
+        () =>
+          liveCall(s, callId)?.state === 'connected' &&
+          s.sip.b2bua.counts.dialogs === 2 &&
+          !busy(s),
+      )
+      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+      await finished(c)
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(rb.code, explainSipp(rb)).toBe(0)
+      // Both rang and were CANCELled; one of them got the INVITE to pick up, and the call.
+      const told = [ra, rb].filter((r) => /^Call-Info: .*answer-after=0/m.test(r.messages))
+      expect(told).toHaveLength(1)
+      expect(requests(told[0]!, 'BYE')).toBe(1)
+      for (const r of [ra, rb]) expect(requests(r, 'CANCEL')).toBe(1)
+      expect(requests(ra, 'INVITE') + requests(rb, 'INVITE')).toBe(3)
+    })
+  })
+
   it('a pick whose phone answers busy puts the caller back in the queue, first in line', async () => {
     // The caller leaves at the queue's longest wait, so the test ends without anyone answering.
     await withCore({ maxWaitSeconds: 3 }, {}, async (s) => {

@@ -307,8 +307,11 @@ export class B2bua {
     if (!command || command.to.kind !== 'user' || command.autoAnswer) return
     const ringing = [...leg.forks]
     const again = { ...command, autoAnswer: true }
+    // One device picks up, not all of them: the first one that rang, else the first registered.
     const targets = this.targetsOf(again)
-    if (targets.length > 0) this.fork(leg, again, targets)
+    const first = ringing.find((f) => f.state === 'proceeding')?.contact
+    const target = targets.find((t) => t.contact === first) ?? targets[0]
+    if (target) this.fork(leg, again, [target])
     for (const fork of ringing) this.cancelFork(fork)
   }
 
