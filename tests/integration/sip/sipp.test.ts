@@ -657,6 +657,74 @@ describe('SIP with sipp phones and trunk', () => {
     })
   })
 
+  it('a trunk caller with a delayed offer (no SDP in the INVITE, its answer in the ACK) is heard by the agent', async () => {
+    await withCore(async (s) => {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
+      ])
+      const raw = await rawPeer()
+      try {
+        const [host, port] = s.remote.split(':') as [string, string]
+        const callIdHeader = `delayed-${Date.now()}@127.0.0.1`
+        raw.send(
+          host,
+          Number(port),
+          [
+            `INVITE sip:${queueNumber(s)}@${s.remote} SIP/2.0`,
+            `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=z9hG4bK-delayed-1;rport`,
+            `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=delayed1`,
+            `To: <sip:${queueNumber(s)}@${s.remote}>`,
+            `Call-ID: ${callIdHeader}`,
+            'CSeq: 1 INVITE',
+            `Contact: <sip:caller@127.0.0.1:${raw.port}>`,
+            'Max-Forwards: 70',
+          ],
+          '',
+        )
+        // The core's 200 carries the offer (the agent's media); the caller answers in the ACK.
+        const ok = await raw.next((m) => /^SIP\/2\.0 200 /.test(m) && /^CSeq: 1 INVITE/m.test(m))
+        expect(ok).toMatch(/^m=audio /m)
+        const answer =
+          'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7010 RTP/AVP 0\r\n'
+        raw.send(
+          host,
+          Number(port),
+          [
+            `ACK sip:sentral@${s.remote} SIP/2.0`,
+            `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=z9hG4bK-delayed-2;rport`,
+            `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=delayed1`,
+            /^To: .*$/m.exec(ok)![0],
+            `Call-ID: ${callIdHeader}`,
+            'CSeq: 1 ACK',
+            'Max-Forwards: 70',
+            'Content-Type: application/sdp',
+          ],
+          answer,
+        )
+        const callId = await callIn(s, 'connected')
+        await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+        const op = await s.core.client(s.co.usernames.op1)
+        expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+        const bye = await raw.next((m) => /^BYE sip:/.test(m))
+        raw.send(
+          host,
+          Number(port),
+          [
+            'SIP/2.0 200 OK',
+            ...bye.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)),
+          ],
+          '',
+        )
+        const agent = await a!.stop(3000)
+        expect(agent.code, explainSipp(agent)).toBe(0)
+        // The agent was first offered a placeholder (nobody's media yet), then the caller's.
+        expect(mediaOf(offers(agent).at(-1)!)).toBe('127.0.0.1 7010')
+      } finally {
+        raw.close()
+      }
+    })
+  })
+
   it('a blind transfer through the API re-INVITEs the caller towards the new agent and releases the first', async () => {
     await withCore(async (s) => {
       const [a, b] = await phones(s, [

@@ -598,10 +598,15 @@ export class B2bua {
     if (cseqNumber(ctx.request) !== cseqNumber(leg.pending2xx.response)) return
     this.o.clock.clearTimer(leg.pending2xx.timer)
     leg.pending2xx = null
-    if (ctx.request.body.length > 0) leg.remoteSdp = ctx.request.body
+    const answered = ctx.request.body.length > 0
+    if (answered) leg.remoteSdp = ctx.request.body
     if (leg.byeAfterAck) {
       leg.byeAfterAck = false
       this.bye(leg)
+    } else if (answered && leg.peer !== null) {
+      // A delayed offer (§13.2.1: no description in the INVITE, ours in the 200, theirs in the
+      // ACK): the partner was rung with a placeholder and is now given this side's media.
+      this.bridge(leg.id, leg.peer)
     } else if (leg.dirty) this.renegotiate(leg)
   }
 
