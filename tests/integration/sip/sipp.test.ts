@@ -205,7 +205,7 @@ async function expectClean(s: Setup): Promise<void> {
 /** Requests of `method` the phone received or sent, each transaction once (not its retransmissions). */
 function requests(result: SippResult, method: string): number {
   const seen = new Set<string>()
-  for (const message of result.messages.split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)) {
+  for (const message of messagesOf(result)) {
     if (!message.startsWith(`${method} sip:`)) continue
     const callId = /^Call-ID:\s*(.*)$/im.exec(message)?.[1]?.trim()
     const cseq = /^CSeq:\s*(.*)$/im.exec(message)?.[1]?.trim()
@@ -319,8 +319,15 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-/** A bare UDP peer: sends messages as written and hands over what arrives, in order. */
-async function rawPeer() {
+/** A description a bare caller offers or answers with, its media on `port`. */
+const rawSdp = (port: number) =>
+  `v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\n`
+
+/**
+ * A trunk caller that is a bare UDP socket, for what sipp cannot do (answer a request twice,
+ * answer an offer in the ACK): it writes its messages as given and hands over what arrives.
+ */
+async function rawCaller(s: Setup) {
   const socket = createSocket('udp4')
   const inbox: string[] = []
   const waiters: (() => void)[] = []
@@ -329,12 +336,41 @@ async function rawPeer() {
     for (const wake of waiters.splice(0)) wake()
   })
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const [host, port] = s.remote.split(':') as [string, string]
+  const me = `127.0.0.1:${socket.address().port}`
+  const callId = `raw-${Date.now()}@127.0.0.1`
   let taken = 0
+  let branches = 0
+  const send = (head: string[], body = '') => {
+    const text = [...head, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n')
+    socket.send(Buffer.from(text, 'latin1'), Number(port), host)
+  }
+  const dialog = (method: string, uri: string, to: string, cseq: number) => [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${me};branch=z9hG4bK-raw-${++branches};rport`,
+    `From: <sip:+4791234567@${me}>;tag=raw1`,
+    to,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} ${method}`,
+    `Contact: <sip:caller@${me}>`,
+    'Max-Forwards: 70',
+  ]
+  const sdpHead = (body: string) => (body ? ['Content-Type: application/sdp'] : [])
   return {
-    port: socket.address().port,
-    send(host: string, port: number, head: string[], body: string) {
-      const text = [...head, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n')
-      socket.send(Buffer.from(text, 'latin1'), port, host)
+    /** INVITE to the queue's number, with an offer or (delayed offer) without. */
+    invite(offer: string) {
+      const uri = `sip:${queueNumber(s)}@${s.remote}`
+      send([...dialog('INVITE', uri, `To: <${uri}>`, 1), ...sdpHead(offer)], offer)
+    },
+    /** ACK to the 200 for the INVITE, with an answer in it or not. */
+    ack(ok: string, answer = '') {
+      const to = /^To: .*$/m.exec(ok)![0]
+      send([...dialog('ACK', `sip:sentral@${s.remote}`, to, 1), ...sdpHead(answer)], answer)
+    },
+    /** 200 to a request from the core (its Via, From, To, Call-ID and CSeq echoed). */
+    ok(request: string, body = '') {
+      const echoed = request.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l))
+      send(['SIP/2.0 200 OK', ...echoed, `Contact: <sip:caller@${me}>`, ...sdpHead(body)], body)
     },
     /** The next message (after those already taken) that `match` accepts; others are skipped. */
     async next(match: (message: string) => boolean, ms = 5000): Promise<string> {
@@ -362,18 +398,28 @@ function mediaOf(text: string): string | null {
   return address && port ? `${address} ${port}` : null
 }
 
+/** A trace cut into its messages (sent and received), in order. */
+function messagesOf(result: SippResult): string[] {
+  return result.messages.split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+}
+
+/** The media a sipp phone or far end answered with: its last 200 that carries a description. */
+function answeredMedia(result: SippResult): string | null {
+  const answers = messagesOf(result).filter(
+    (m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m),
+  )
+  return mediaOf(answers.at(-1) ?? '')
+}
+
 /** The media of the last description the core sent in a trace (its 200 or a re-INVITE). */
 function mediaFromCore(result: SippResult): string | null {
-  const fromCore = result.messages
-    .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-    .filter((m) => /^o=sentral /m.test(m))
+  const fromCore = messagesOf(result).filter((m) => /^o=sentral /m.test(m))
   return mediaOf(fromCore.at(-1) ?? '')
 }
 
 /** The session descriptions of the INVITEs in a phone's trace (a caller's own first), in order. */
 function offers(result: SippResult): string[] {
-  return result.messages
-    .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
+  return messagesOf(result)
     .filter((m) => m.startsWith('INVITE sip:'))
     .map((m) => m.slice(m.indexOf('v=0')))
 }
@@ -583,72 +629,27 @@ describe('SIP with sipp phones and trunk', () => {
       ])
       // The caller is a bare UDP socket, so it can send a 200 twice (sipp answers a repeated
       // request on its own and would hide the second ACK).
-      const raw = await rawPeer()
+      const raw = await rawCaller(s)
       try {
-        const [host, port] = s.remote.split(':') as [string, string]
-        const callIdHeader = `raw-${Date.now()}@127.0.0.1`
-        const sdp =
-          'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n'
-        raw.send(
-          host,
-          Number(port),
-          [
-            `INVITE sip:${queueNumber(s)}@${s.remote} SIP/2.0`,
-            `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=z9hG4bK-raw-1;rport`,
-            `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=raw1`,
-            `To: <sip:${queueNumber(s)}@${s.remote}>`,
-            `Call-ID: ${callIdHeader}`,
-            'CSeq: 1 INVITE',
-            `Contact: <sip:caller@127.0.0.1:${raw.port}>`,
-            'Max-Forwards: 70',
-            'Content-Type: application/sdp',
-          ],
-          sdp,
-        )
-        const ok = await raw.next((m) => /^SIP\/2\.0 200 /.test(m) && /^CSeq: 1 INVITE/m.test(m))
-        const toHeader = /^To: .*$/m.exec(ok)![0]
-        const ack = (cseq: string, branch: string) => [
-          `ACK sip:sentral@${s.remote} SIP/2.0`,
-          `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=${branch};rport`,
-          `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=raw1`,
-          toHeader,
-          `Call-ID: ${callIdHeader}`,
-          `CSeq: ${cseq} ACK`,
-          'Max-Forwards: 70',
-        ]
-        raw.send(host, Number(port), ack('1', 'z9hG4bK-raw-2'), '')
+        raw.invite(rawSdp(7000))
+        raw.ack(await raw.next((m) => /^SIP\/2\.0 200 /.test(m) && /^CSeq: 1 INVITE/m.test(m)))
         const callId = await callIn(s, 'connected')
         await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
         const op = await s.core.client(s.co.usernames.op1)
         expect(await s.core.command(op.socket, 'call:hold', { callId })).toEqual({ data: null })
         const reinvite = await raw.next((m) => /^INVITE sip:/.test(m))
         // Our 200, then the same 200 again once its ACK has come: a retransmission crossing it.
-        const answer = [
-          'SIP/2.0 200 OK',
-          ...reinvite.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)),
-          `Contact: <sip:caller@127.0.0.1:${raw.port}>`,
-          'Content-Type: application/sdp',
-        ]
         const cseq = /^CSeq: (\d+)/m.exec(reinvite)![1]!
         const isAck = (m: string) =>
           m.startsWith('ACK ') && new RegExp(`^CSeq: ${cseq} ACK`, 'm').test(m)
-        raw.send(host, Number(port), answer, sdp)
+        raw.ok(reinvite, rawSdp(7000))
         const first = await raw.next(isAck)
-        raw.send(host, Number(port), answer, sdp)
+        raw.ok(reinvite, rawSdp(7000))
         const second = await raw.next(isAck)
         expect(second).toBe(first)
         await until(() => !busy(s))
         expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
-        const bye = await raw.next((m) => /^BYE sip:/.test(m))
-        raw.send(
-          host,
-          Number(port),
-          [
-            'SIP/2.0 200 OK',
-            ...bye.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)),
-          ],
-          '',
-        )
+        raw.ok(await raw.next((m) => /^BYE sip:/.test(m)))
         const agent = await a!.stop(3000)
         expect(agent.code, explainSipp(agent)).toBe(0)
       } finally {
@@ -662,59 +663,18 @@ describe('SIP with sipp phones and trunk', () => {
       const [a] = await phones(s, [
         { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
       ])
-      const raw = await rawPeer()
+      const raw = await rawCaller(s)
       try {
-        const [host, port] = s.remote.split(':') as [string, string]
-        const callIdHeader = `delayed-${Date.now()}@127.0.0.1`
-        raw.send(
-          host,
-          Number(port),
-          [
-            `INVITE sip:${queueNumber(s)}@${s.remote} SIP/2.0`,
-            `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=z9hG4bK-delayed-1;rport`,
-            `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=delayed1`,
-            `To: <sip:${queueNumber(s)}@${s.remote}>`,
-            `Call-ID: ${callIdHeader}`,
-            'CSeq: 1 INVITE',
-            `Contact: <sip:caller@127.0.0.1:${raw.port}>`,
-            'Max-Forwards: 70',
-          ],
-          '',
-        )
+        raw.invite('')
         // The core's 200 carries the offer (the agent's media); the caller answers in the ACK.
         const ok = await raw.next((m) => /^SIP\/2\.0 200 /.test(m) && /^CSeq: 1 INVITE/m.test(m))
         expect(ok).toMatch(/^m=audio /m)
-        const answer =
-          'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7010 RTP/AVP 0\r\n'
-        raw.send(
-          host,
-          Number(port),
-          [
-            `ACK sip:sentral@${s.remote} SIP/2.0`,
-            `Via: SIP/2.0/UDP 127.0.0.1:${raw.port};branch=z9hG4bK-delayed-2;rport`,
-            `From: <sip:+4791234567@127.0.0.1:${raw.port}>;tag=delayed1`,
-            /^To: .*$/m.exec(ok)![0],
-            `Call-ID: ${callIdHeader}`,
-            'CSeq: 1 ACK',
-            'Max-Forwards: 70',
-            'Content-Type: application/sdp',
-          ],
-          answer,
-        )
+        raw.ack(ok, rawSdp(7010))
         const callId = await callIn(s, 'connected')
         await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
         const op = await s.core.client(s.co.usernames.op1)
         expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
-        const bye = await raw.next((m) => /^BYE sip:/.test(m))
-        raw.send(
-          host,
-          Number(port),
-          [
-            'SIP/2.0 200 OK',
-            ...bye.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)),
-          ],
-          '',
-        )
+        raw.ok(await raw.next((m) => /^BYE sip:/.test(m)))
         const agent = await a!.stop(3000)
         expect(agent.code, explainSipp(agent)).toBe(0)
         // The agent was first offered a placeholder (nobody's media yet), then the caller's.
@@ -846,12 +806,7 @@ describe('SIP with sipp phones and trunk', () => {
       const sdps = offers(result).slice(1)
       expect(sdps[0]).toMatch(/a=sendonly/)
       expect(sdps.at(-1)).toMatch(/a=sendrecv/)
-      const opMedia = mediaOf(
-        ra.messages
-          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
-          .at(-1) ?? '',
-      )
+      const opMedia = answeredMedia(ra)
       expect(mediaOf(sdps.at(-1)!)).toBe(opMedia)
       // The operator's phone: the call, then the consultation on it, back to the caller at the end.
       expect(offers(ra).at(-1)).toMatch(/a=sendrecv/)
@@ -894,12 +849,7 @@ describe('SIP with sipp phones and trunk', () => {
       expect(requests(ra, 'BYE')).toBe(1)
       const outside = rt.messages.slice(rt.messages.indexOf('INVITE sip:'))
       expect(outside).toMatch(/^INVITE sip:\+4799887766@127\.0\.0\.1:\d+ SIP\/2\.0/)
-      const farMedia = mediaOf(
-        rt.messages
-          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
-          .at(-1) ?? '',
-      )
+      const farMedia = answeredMedia(rt)
       expect(mediaOf(offers(result).at(-1)!)).toBe(farMedia)
       expect(mediaOf(offers(rt)[0]!)).toBe(mediaOf(offers(result)[0]!))
       expect(requests(rt, 'BYE')).toBe(1)
@@ -939,12 +889,7 @@ describe('SIP with sipp phones and trunk', () => {
       expect(requests(ra, 'INVITE')).toBe(1)
       expect(requests(ra, 'CANCEL')).toBe(1)
       expect(rt.messages).toMatch(/^INVITE sip:\+4798765432@127\.0\.0\.1:\d+ SIP\/2\.0/m)
-      const mobileMedia = mediaOf(
-        rt.messages
-          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
-          .at(-1) ?? '',
-      )
+      const mobileMedia = answeredMedia(rt)
       expect(mediaFromCore(result)).toBe(mobileMedia)
       expect(requests(rt, 'BYE')).toBe(1)
       await expectClean(s)
@@ -986,12 +931,7 @@ describe('SIP with sipp phones and trunk', () => {
       expect(requests(ru, 'INVITE')).toBe(1)
       expect(requests(ru, 'CANCEL')).toBe(1)
       expect(rt.messages).toMatch(/^INVITE sip:\+4798000001@127\.0\.0\.1:\d+ SIP\/2\.0/m)
-      const mobileMedia = mediaOf(
-        rt.messages
-          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
-          .at(-1) ?? '',
-      )
+      const mobileMedia = answeredMedia(rt)
       expect(mediaFromCore(result)).toBe(mobileMedia)
       expect(requests(rt, 'BYE')).toBe(1)
       const callId = s.ended[0]!
@@ -1058,8 +998,8 @@ describe('SIP with sipp phones and trunk', () => {
       expect(requests(ra, 'BYE')).toBe(1)
       expect(requests(rt, 'BYE')).toBe(1)
       // Media end to end: each side's last description from the core is the other's answer.
-      const phoneMedia = mediaOf(ra.messages.slice(ra.messages.indexOf('SIP/2.0 200 OK')))
-      const farMedia = mediaOf(rt.messages.slice(rt.messages.indexOf('SIP/2.0 200 OK')))
+      const phoneMedia = answeredMedia(ra)
+      const farMedia = answeredMedia(rt)
       expect(mediaOf(offers(rt).at(-1)!)).toBe(phoneMedia)
       expect(mediaOf(offers(ra).at(-1)!)).toBe(farMedia)
       await expectClean(s)
@@ -1158,7 +1098,7 @@ describe('SIP with sipp phones and trunk', () => {
       // The caller, answered at the pick before the phone had answered, is then given the
       // phone's media (a re-INVITE), so the two can hear each other.
       expect(result.messages).toMatch(/^c=IN IP4 0\.0\.0\.0/m)
-      const phoneMedia = mediaOf(agent.messages.slice(agent.messages.indexOf('SIP/2.0 200 OK')))
+      const phoneMedia = answeredMedia(agent)
       expect(phoneMedia).not.toBeNull()
       const callerOffers = offers(result)
       expect(callerOffers).toHaveLength(2)
@@ -1193,19 +1133,12 @@ describe('SIP with sipp phones and trunk', () => {
       // The ringing INVITE was CANCELled, a second one told the phone to pick up.
       expect(requests(agent, 'INVITE')).toBe(2)
       expect(requests(agent, 'CANCEL')).toBe(1)
-      const invites = agent.messages
-        .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-        .filter((m) => m.startsWith('INVITE sip:'))
+      const invites = messagesOf(agent).filter((m) => m.startsWith('INVITE sip:'))
       expect(invites[0]).not.toMatch(/^Call-Info:/m)
       expect(invites.at(-1)).toMatch(/^Call-Info: .*answer-after=0/m)
       expect(requests(agent, 'BYE')).toBe(1)
       // The caller hears the phone: its last offer carries the phone's media.
-      const phoneMedia = mediaOf(
-        agent.messages
-          .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-          .filter((m) => m.startsWith('SIP/2.0 200 OK') && /^m=audio/m.test(m))
-          .at(-1) ?? '',
-      )
+      const phoneMedia = answeredMedia(agent)
       expect(phoneMedia).not.toBeNull()
       expect(mediaOf(offers(result).at(-1)!)).toBe(phoneMedia)
       expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
@@ -1426,9 +1359,9 @@ const quietTraffic: TrafficProfile = {
 
 /** The 200 OK a phone received (or sent) for the request with this CSeq, e.g. '2 INVITE'. */
 function okTo(result: SippResult, cseq: string): string {
-  const found = result.messages
-    .split(/\n(?=[A-Z]+ sip:|SIP\/2\.0 \d)/)
-    .find((m) => m.startsWith('SIP/2.0 200') && new RegExp(`^CSeq: ${cseq}\\s*$`, 'm').test(m))
+  const found = messagesOf(result).find(
+    (m) => m.startsWith('SIP/2.0 200') && new RegExp(`^CSeq: ${cseq}\\s*$`, 'm').test(m),
+  )
   if (!found) throw new Error(`no 200 for ${cseq}`)
   return found
 }
