@@ -161,6 +161,20 @@ function startTrunk(ringMs: number): Promise<SippHandle> {
   })
 }
 
+/** A core whose outbound trunk is a sipp far end answering after `ringMs`; see withCore. */
+async function withTrunk(
+  ringMs: number,
+  options: SetupOptions,
+  fn: (s: Setup, trunk: SippHandle) => Promise<void>,
+): Promise<void> {
+  const trunk = await startTrunk(ringMs)
+  try {
+    await withCore({}, { ...options, outboundPort: trunk.port }, (s) => fn(s, trunk))
+  } finally {
+    await trunk.stop(1000)
+  }
+}
+
 /** Registers phones (extension → the port its sipp listens on) and checks they all got in. */
 async function register(s: Setup, phones: [ext: string, port: number][]): Promise<void> {
   const result = await runSipp({
@@ -816,9 +830,7 @@ describe('SIP with sipp phones and trunk', () => {
   })
 
   it('a blind transfer to an outside number: the trunk is called, the caller gets the far end’s media, the operator is released', async () => {
-    const trunk = await startTrunk(100)
-    const s = await setup({}, { outboundPort: trunk.port })
-    try {
+    await withTrunk(100, {}, async (s, trunk) => {
       const [a] = await phones(s, [
         { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
       ])
@@ -853,57 +865,47 @@ describe('SIP with sipp phones and trunk', () => {
       expect(mediaOf(offers(result).at(-1)!)).toBe(farMedia)
       expect(mediaOf(offers(rt)[0]!)).toBe(mediaOf(offers(result)[0]!))
       expect(requests(rt, 'BYE')).toBe(1)
-      await expectClean(s)
-    } finally {
-      await s.stop()
-    }
+    })
   })
 
   it('an extra terminal rings through the trunk beside the desk phone; the mobile answers and the desk phone is CANCELled', async () => {
     // The far end (the agent's mobile) answers after 100 ms; the desk phone would ring 5 s.
-    const trunk = await startTrunk(100)
-    const s = await setup(
-      {},
+    await withTrunk(
+      100,
       {
-        outboundPort: trunk.port,
         adjust: (co) => {
           co.config.users.find((u) => u.id === co.ids.op1)!.extraTerminal = '+4798765432'
         },
       },
+      async (s, trunk) => {
+        const [a] = await phones(s, [
+          { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 5000 } },
+        ])
+        const c = await caller(s, 'caller_wait_bye.xml')
+        const callId = await callIn(s, 'connected')
+        await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+        expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
+        const op = await s.core.client(s.co.usernames.op1)
+        expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
+        const result = await finished(c)
+        const [ra, rt] = await Promise.all([a!.stop(3000), trunk.stop(3000)])
+        expect(ra.code, explainSipp(ra)).toBe(0)
+        expect(rt.code, explainSipp(rt)).toBe(0)
+        // Both rang; the desk phone was CANCELled when the mobile answered.
+        expect(requests(ra, 'INVITE')).toBe(1)
+        expect(requests(ra, 'CANCEL')).toBe(1)
+        expect(rt.messages).toMatch(/^INVITE sip:\+4798765432@127\.0\.0\.1:\d+ SIP\/2\.0/m)
+        const mobileMedia = answeredMedia(rt)
+        expect(mediaFromCore(result)).toBe(mobileMedia)
+        expect(requests(rt, 'BYE')).toBe(1)
+      },
     )
-    try {
-      const [a] = await phones(s, [
-        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 5000 } },
-      ])
-      const c = await caller(s, 'caller_wait_bye.xml')
-      const callId = await callIn(s, 'connected')
-      await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
-      expect(s.queueLog.find((e) => e.kind === 'connect')?.agentId).toBe(s.co.ids.op1)
-      const op = await s.core.client(s.co.usernames.op1)
-      expect(await s.core.command(op.socket, 'call:hangup', { callId })).toEqual({ data: null })
-      const result = await finished(c)
-      const [ra, rt] = await Promise.all([a!.stop(3000), trunk.stop(3000)])
-      expect(ra.code, explainSipp(ra)).toBe(0)
-      expect(rt.code, explainSipp(rt)).toBe(0)
-      // Both rang; the desk phone was CANCELled when the mobile answered.
-      expect(requests(ra, 'INVITE')).toBe(1)
-      expect(requests(ra, 'CANCEL')).toBe(1)
-      expect(rt.messages).toMatch(/^INVITE sip:\+4798765432@127\.0\.0\.1:\d+ SIP\/2\.0/m)
-      const mobileMedia = answeredMedia(rt)
-      expect(mediaFromCore(result)).toBe(mobileMedia)
-      expect(requests(rt, 'BYE')).toBe(1)
-      await expectClean(s)
-    } finally {
-      await s.stop()
-    }
   })
 
   it('a direct call not answered in time is forwarded through the trunk to the user’s chosen number', async () => {
-    const trunk = await startTrunk(100)
-    const s = await setup(
-      {},
+    await withTrunk(
+      100,
       {
-        outboundPort: trunk.port,
         adjust: (co) => {
           co.config.users.find((u) => u.id === co.ids.user)!.forwardOnNoAnswer = {
             to: '+4798000001',
@@ -911,35 +913,32 @@ describe('SIP with sipp phones and trunk', () => {
           }
         },
       },
+      async (s, trunk) => {
+        // Ulla's desk phone would ring for 5 s; after 1 s the call goes to her mobile.
+        const [u] = await phones(s, [
+          { ext: '201', scenario: 'agent_answer.xml', vars: { ring_ms: 5000 } },
+        ])
+        const c = await caller(
+          s,
+          'caller.xml',
+          { hold_ms: 300 },
+          { service: s.co.numbers.userDirect.replace('+47', '') },
+        )
+        const result = await finished(c)
+        const [ru, rt] = await Promise.all([u!.stop(3000), trunk.stop(3000)])
+        expect(ru.code, explainSipp(ru)).toBe(0)
+        expect(rt.code, explainSipp(rt)).toBe(0)
+        // The desk phone rang and was CANCELled at the forward; the mobile took the call.
+        expect(requests(ru, 'INVITE')).toBe(1)
+        expect(requests(ru, 'CANCEL')).toBe(1)
+        expect(rt.messages).toMatch(/^INVITE sip:\+4798000001@127\.0\.0\.1:\d+ SIP\/2\.0/m)
+        const mobileMedia = answeredMedia(rt)
+        expect(mediaFromCore(result)).toBe(mobileMedia)
+        expect(requests(rt, 'BYE')).toBe(1)
+        const callId = s.ended[0]!
+        expect(s.trail(callId).map((t) => t.kind)).toContain('forward')
+      },
     )
-    try {
-      // Ulla's desk phone would ring for 5 s; after 1 s the call goes to her mobile.
-      const [u] = await phones(s, [
-        { ext: '201', scenario: 'agent_answer.xml', vars: { ring_ms: 5000 } },
-      ])
-      const c = await caller(
-        s,
-        'caller.xml',
-        { hold_ms: 300 },
-        { service: s.co.numbers.userDirect.replace('+47', '') },
-      )
-      const result = await finished(c)
-      const [ru, rt] = await Promise.all([u!.stop(3000), trunk.stop(3000)])
-      expect(ru.code, explainSipp(ru)).toBe(0)
-      expect(rt.code, explainSipp(rt)).toBe(0)
-      // The desk phone rang and was CANCELled at the forward; the mobile took the call.
-      expect(requests(ru, 'INVITE')).toBe(1)
-      expect(requests(ru, 'CANCEL')).toBe(1)
-      expect(rt.messages).toMatch(/^INVITE sip:\+4798000001@127\.0\.0\.1:\d+ SIP\/2\.0/m)
-      const mobileMedia = answeredMedia(rt)
-      expect(mediaFromCore(result)).toBe(mobileMedia)
-      expect(requests(rt, 'BYE')).toBe(1)
-      const callId = s.ended[0]!
-      expect(s.trail(callId).map((t) => t.kind)).toContain('forward')
-      await expectClean(s)
-    } finally {
-      await s.stop()
-    }
   })
 
   it('the transfer button of a desk phone (REFER) is the engine’s blind transfer', async () => {
@@ -962,9 +961,7 @@ describe('SIP with sipp phones and trunk', () => {
   })
 
   it('an outgoing call from the switchboard rings the operator’s phone, then the number through the trunk with the chosen presented number', async () => {
-    const trunk = await startTrunk(50)
-    const s = await setup({}, { outboundPort: trunk.port })
-    try {
+    await withTrunk(50, {}, async (s, trunk) => {
       const [a] = await phones(s, [
         { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 0 } },
       ])
@@ -1002,11 +999,7 @@ describe('SIP with sipp phones and trunk', () => {
       const farMedia = answeredMedia(rt)
       expect(mediaOf(offers(rt).at(-1)!)).toBe(phoneMedia)
       expect(mediaOf(offers(ra).at(-1)!)).toBe(farMedia)
-      await expectClean(s)
-    } finally {
-      await s.stop()
-      await trunk.stop(1000)
-    }
+    })
   })
 
   it('a caller whose phone vanishes is cleaned up by the session timer (RFC 4028)', async () => {
@@ -1292,9 +1285,7 @@ describe('SIP with sipp phones and trunk', () => {
   })
 
   it('a call dialled on a desk phone: digest-checked, placed through the trunk with the user’s number, answered with the far end’s SDP', async () => {
-    const trunk = await startTrunk(100)
-    const s = await setup({}, { outboundPort: trunk.port })
-    try {
+    await withTrunk(100, {}, async (s, trunk) => {
       const wrong = await dialOnPhone(s, '99887766', 'feil-passord', 5000)
       expect(wrong.code).not.toBe(0)
       const phone = await dialOnPhone(s, '99887766')
@@ -1319,11 +1310,7 @@ describe('SIP with sipp phones and trunk', () => {
       expect(requests(far, 'INVITE')).toBe(1)
       expect(requests(far, 'BYE')).toBe(1)
       expect(okTo(phone, '2 INVITE')).toContain(`m=audio ${farPort}`)
-      await expectClean(s)
-    } finally {
-      await s.stop()
-      await trunk.stop(1000)
-    }
+    })
   })
 
   it('a colleague’s extension dialled on a desk phone rings the colleague’s phone', async () => {
