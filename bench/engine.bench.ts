@@ -319,11 +319,23 @@ let measured = 0
 let measuredNs = 0
 let measuredStartAt = 0
 const samples = new Float64Array(MEASURED_INPUTS)
-const inputCount = new Map<string, number>()
-const inputNs = new Map<string, number>()
 /** Input type of each measured sample, to see which inputs make up the slow tail. */
 const sampleType = new Uint8Array(MEASURED_INPUTS)
 const typeNames: string[] = []
+/** Measured inputs and their summed step time, by input type (typed arrays: no garbage). */
+const typeCount = new Float64Array(256)
+const typeNs = new Float64Array(256)
+function typeOf(label: string): number {
+  const type = typeNames.indexOf(label)
+  return type >= 0 ? type : typeNames.push(label) - 1
+}
+/** `tick:<kind>` labels, made once per kind (not a new string per tick). */
+const tickLabels = new Map<string, string>()
+function tickLabel(kind: string): string {
+  let label = tickLabels.get(kind)
+  if (label === undefined) tickLabels.set(kind, (label = `tick:${kind}`))
+  return label
+}
 let idleTicks = 0
 let idleTickNs = 0
 let liveMin = Infinity
@@ -392,8 +404,7 @@ function apply(
   if (digest !== null) hashStep(digest, input, at, result)
   inputsTotal++
   if (phase === 'measured') {
-    let type = typeNames.indexOf(label)
-    if (type < 0) type = typeNames.push(label) - 1
+    const type = typeOf(label)
     sampleType[measured] = type
     samples[measured++] = ns / 1000
     measuredNs += ns
@@ -405,8 +416,8 @@ function apply(
       idleTicks++
       idleTickNs += ns
     }
-    bump(inputCount, label)
-    bump(inputNs, label, ns)
+    typeCount[type]!++
+    typeNs[type]! += ns
     const live = callers.size
     if (live < liveMin) liveMin = live
     if (live > liveMax) liveMax = live
@@ -452,7 +463,10 @@ function hashStep(
 
 function carryOut(out: Outputs, at: number): void {
   const counting = phase === 'measured'
-  for (const command of out.commands) {
+  // Indexed loops: the driver's own garbage would be collected inside timed steps.
+  const commands = out.commands
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i]!
     if (counting) bump(commandCount, command.type)
     switch (command.type) {
       case 'ring':
@@ -468,7 +482,9 @@ function carryOut(out: Outputs, at: number): void {
         break
     }
   }
-  for (const entry of out.queueLog) {
+  const queueLog = out.queueLog
+  for (let i = 0; i < queueLog.length; i++) {
+    const entry = queueLog[i]!
     if (counting) {
       queueLogTotal++
       bump(queueLogCount, entry.kind)
@@ -484,15 +500,16 @@ function carryOut(out: Outputs, at: number): void {
       events.add(at + rng.between(30_000, 120_000), 'unpause', entry.agentId)
     }
   }
-  for (const ended of out.ended) {
-    const caller = callers.get(ended.call.remoteLegId)
+  const ended = out.ended
+  for (let i = 0; i < ended.length; i++) {
+    const caller = callers.get(ended[i]!.call.remoteLegId)
     if (!caller) continue
     callers.delete(caller.legId)
     // Hold the level: a departure makes room for a new caller.
     events.add(at + rng.between(0, 1000), 'arrive', '')
     if (counting) {
       endedMeasured++
-      bump(endReasons, ended.call.endReason ?? 'none')
+      bump(endReasons, ended[i]!.call.endReason ?? 'none')
     }
   }
   if (counting) {
@@ -801,13 +818,14 @@ function enterMeasured(): void {
   measuredStartAt = now
 }
 
+const tick: EngineInput = { type: 'tick' }
 while (phase !== 'done') {
   const deadline = nextDeadline(state)
   const next = events.peek()
   if (deadline !== null && (next === undefined || deadline <= next.at)) {
     now = Math.max(now, deadline)
     // Label the tick by the first deadline it fires (read outside the timed region).
-    apply({ type: 'tick' }, now, false, `tick:${state.timers.peek()?.kind ?? '?'}`)
+    apply(tick, now, false, tickLabel(state.timers.peek()?.kind ?? '?'))
   } else if (next !== undefined) {
     events.pop()
     now = next.at
@@ -865,6 +883,8 @@ const fmtMap = (map: Map<string, number>) =>
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k}=${v}`)
     .join(' ') || 'none'
+const inputCount = new Map(typeNames.map((name, i) => [name, typeCount[i]!]))
+const inputNs = new Map(typeNames.map((name, i) => [name, typeNs[i]!]))
 const final = engineCounts()
 let ticks = 0
 for (const [label, n] of inputCount) if (label.startsWith('tick')) ticks += n
