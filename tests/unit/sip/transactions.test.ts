@@ -2,6 +2,8 @@
  * Transactions against RFC 3261 §17's timers, on a virtual clock: what is retransmitted when,
  * when a transaction gives up, what it absorbs, and that each one is gone when it ends.
  */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../src/core/runtime/clock'
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/core/telephony/sip/message'
@@ -236,9 +238,10 @@ describe('a non-INVITE server transaction', () => {
 
   it('over TCP ends as soon as it has answered', () => {
     const { clock, transport, layer } = setup(true)
-    const r = layer.receiveRequest(request('OPTIONS', 'z9hG4bK-op-2'), transport)
+    const options = request('OPTIONS', 'z9hG4bK-op-2')
+    const r = layer.receiveRequest(options, transport)
     if (r.kind !== 'new') throw new Error('not new')
-    r.transaction.respond(response(r.transaction.request, 200))
+    r.transaction.respond(response(options, 200))
     clock.advanceBy(0) // Timer J is zero over a reliable transport
     expect(layer.size.server).toBe(0)
   })
@@ -249,8 +252,10 @@ describe('matching', () => {
     const { transport, layer } = setup()
     const invite = request('INVITE', 'z9hG4bK-m-1')
     const cancel = { ...request('CANCEL', 'z9hG4bK-m-1') }
-    expect(layer.receiveRequest(invite, transport).kind).toBe('new')
+    const first = layer.receiveRequest(invite, transport)
+    expect(first.kind).toBe('new')
     expect(layer.receiveRequest(cancel, transport).kind).toBe('new')
+    expect(layer.inviteFor(cancel)).toBe(first.kind === 'new' ? first.transaction : 'no INVITE')
     expect(layer.inviteFor(cancel)?.request).toBe(invite)
     expect(layer.size.server).toBe(2)
   })
@@ -272,5 +277,67 @@ describe('matching', () => {
   it('drops a response no client transaction sent', () => {
     const { layer } = setup()
     expect(layer.receiveResponse(response(request('INVITE', 'z9hG4bK-nobody'), 200))).toBeNull()
+  })
+})
+
+/** A full garbage collection, for checking what a waiting transaction still keeps alive. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+}
+
+/** Lets the current job end (WeakRefs read in it stay alive until then), then collects. */
+async function collectedAfterJob<T extends object>(ref: WeakRef<T>): Promise<boolean> {
+  await new Promise((resolve) => setImmediate(resolve))
+  collectGarbage()
+  return ref.deref() === undefined
+}
+
+describe('a transaction that only waits out its timers', () => {
+  it('keeps neither the request nor its user once its final response is in, on each of the four kinds', () => {
+    const { clock, transport, layer, user } = setup()
+    // Client INVITE, 486 (Completed, Timer D): the ACK is all it resends.
+    const busy = layer.send(request('INVITE', 'z9hG4bK-w-1'), transport, user)
+    layer.receiveResponse(response(request('INVITE', 'z9hG4bK-w-1'), 486))
+    // Client INVITE, 200 (Accepted, Timer M): the request goes, the user stays for 2xx repeats.
+    const answered = layer.send(request('INVITE', 'z9hG4bK-w-2'), transport, user)
+    layer.receiveResponse(response(request('INVITE', 'z9hG4bK-w-2'), 200))
+    // Client BYE, 200 (Completed, Timer K).
+    const bye = layer.send(request('BYE', 'z9hG4bK-w-3'), transport, user)
+    layer.receiveResponse(response(request('BYE', 'z9hG4bK-w-3'), 200))
+    // Server INVITE answered 200 (Accepted, Timer L), server BYE answered 200 (Timer J).
+    const invite = layer.receiveRequest(request('INVITE', 'z9hG4bK-w-4'), transport)
+    const byeIn = layer.receiveRequest(request('BYE', 'z9hG4bK-w-5'), transport)
+    if (invite.kind !== 'new' || byeIn.kind !== 'new') throw new Error('not new')
+    expect(invite.transaction.request?.method).toBe('INVITE')
+    invite.transaction.respond(response(request('INVITE', 'z9hG4bK-w-4'), 200))
+    byeIn.transaction.respond(response(request('BYE', 'z9hG4bK-w-5'), 200))
+
+    expect(layer.size).toEqual({ client: 3, server: 2 })
+    for (const t of [busy, answered, bye, invite.transaction, byeIn.transaction])
+      expect(t.request).toBeNull()
+    clock.advanceTo(64_000)
+    expect(layer.size).toEqual({ client: 0, server: 0 })
+  })
+
+  it('lets its user be collected while it absorbs retransmissions, and still absorbs them', async () => {
+    const { clock, transport, layer, sentAt } = setup()
+    const heard: number[] = []
+    // The user is reachable only from the transaction (and the WeakRef).
+    const ref = ((): WeakRef<object> => {
+      const user = { onResponse: (r: SipResponse) => heard.push(r.status), onTimeout: () => {} }
+      layer.send(request('INVITE', 'z9hG4bK-w-6'), transport, user)
+      return new WeakRef(user)
+    })()
+    layer.receiveResponse(response(request('INVITE', 'z9hG4bK-w-6'), 486))
+    expect(heard).toEqual([486])
+    expect(await collectedAfterJob(ref)).toBe(true)
+    // Still in Completed: a repeated 486 gets the ACK again, and nothing reaches the gone user.
+    layer.receiveResponse(response(request('INVITE', 'z9hG4bK-w-6'), 486))
+    expect(sentAt(isRequest('ACK'))).toHaveLength(2)
+    expect(heard).toEqual([486])
+    expect(layer.size.client).toBe(1)
+    clock.advanceTo(32_000)
+    expect(layer.size.client).toBe(0)
   })
 })

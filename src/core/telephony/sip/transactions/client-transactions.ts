@@ -18,7 +18,12 @@ export interface ClientTransactionUser {
 
 interface ClientBase {
   readonly id: string
-  readonly request: SipRequest
+  /**
+   * The request, while it may still be sent again or acknowledged (until the final response):
+   * a transaction that only waits out its timers (D, K, M) keeps nothing it will not use, so
+   * thousands of finished calls waiting at any moment under load do not stay in memory.
+   */
+  readonly request: SipRequest | null
   readonly terminated: boolean
   receive(response: SipResponse): void
   /** The transport failed (§17.1.4): inform the TU with a timeout, and end. */
@@ -55,16 +60,21 @@ export class InviteClientTransaction implements ClientBase {
   private timerM: TimerHandle | null = null
   private interval: number
   private ack: SipRequest | null = null
+  private invite: SipRequest | null
+  /** Kept in Accepted (2xx retransmissions go to it), let go of in Completed. */
+  private user: ClientTransactionUser | null
 
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     private readonly transport: TransactionTransport,
     private readonly clock: Clock,
     private readonly timers: SipTimers,
-    private readonly user: ClientTransactionUser,
+    user: ClientTransactionUser,
     private readonly onTerminated: (t: InviteClientTransaction) => void,
   ) {
+    this.invite = request
+    this.user = user
     this.interval = timers.t1
     transport.send(request)
     // Timer A: retransmit at T1, 2·T1, 4·T1, ... while Calling, unreliable transports only.
@@ -75,6 +85,10 @@ export class InviteClientTransaction implements ClientBase {
 
   get state(): InviteClientState {
     return this.fsm.state
+  }
+
+  get request(): SipRequest | null {
+    return this.invite
   }
 
   get terminated(): boolean {
@@ -89,7 +103,7 @@ export class InviteClientTransaction implements ClientBase {
       if (s === 'calling' || s === 'proceeding') {
         this.fsm.transition('proceeding')
         this.stop('A')
-        this.user.onResponse(response)
+        this.user?.onResponse(response)
       }
       return
     }
@@ -100,20 +114,25 @@ export class InviteClientTransaction implements ClientBase {
         this.fsm.transition('accepted')
         this.stop('A')
         this.stop('B')
+        this.invite = null
         this.timerM = this.after(64 * this.timers.t1, () => this.terminate())
-        this.user.onResponse(response)
-      } else if (s === 'accepted') this.user.onResponse(response)
+        this.user?.onResponse(response)
+      } else if (s === 'accepted') this.user?.onResponse(response)
       return
     }
     // 300–699: the transaction ACKs it itself (§17.1.1.3), once to the TU, again on every
     // retransmission of the response.
-    if (s === 'calling' || s === 'proceeding') {
+    if ((s === 'calling' || s === 'proceeding') && this.invite) {
       this.fsm.transition('completed')
       this.stop('A')
       this.stop('B')
-      this.ack = ackFor(this.request, response)
+      this.ack = ackFor(this.invite, response)
+      this.invite = null
       this.transport.send(this.ack)
-      this.user.onResponse(response)
+      // Completed only resends the ACK: the user hears nothing more from this transaction.
+      const user = this.user
+      this.user = null
+      user?.onResponse(response)
       // Timer D: 32 s over UDP to absorb retransmissions; 0 over reliable transports.
       this.timerD = this.after(this.transport.reliable ? 0 : (this.timers.d ?? 32_000), () =>
         this.terminate(),
@@ -123,13 +142,13 @@ export class InviteClientTransaction implements ClientBase {
 
   transportError(): void {
     if (this.terminated) return
-    this.user.onTimeout()
+    this.user?.onTimeout()
     this.terminate()
   }
 
   private retransmit(): void {
-    if (this.fsm.state !== 'calling') return
-    this.transport.send(this.request)
+    if (this.fsm.state !== 'calling' || !this.invite) return
+    this.transport.send(this.invite)
     this.interval *= 2
     this.timerA = this.after(this.interval, () => this.retransmit())
   }
@@ -137,13 +156,16 @@ export class InviteClientTransaction implements ClientBase {
   private timedOut(): void {
     this.timerB = null
     if (this.fsm.state !== 'calling' && this.fsm.state !== 'proceeding') return
-    this.user.onTimeout()
+    this.user?.onTimeout()
     this.terminate()
   }
 
   private terminate(): void {
     if (this.terminated) return
     for (const t of ['A', 'B', 'D', 'M'] as const) this.stop(t)
+    this.invite = null
+    this.user = null
+    this.ack = null
     this.fsm.transition('terminated')
     this.onTerminated(this)
   }
@@ -181,16 +203,20 @@ export class NonInviteClientTransaction implements ClientBase {
   private timerF: TimerHandle | null = null
   private timerK: TimerHandle | null = null
   private interval: number
+  private pending: SipRequest | null
+  private user: ClientTransactionUser | null
 
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     private readonly transport: TransactionTransport,
     private readonly clock: Clock,
     private readonly timers: SipTimers,
-    private readonly user: ClientTransactionUser,
+    user: ClientTransactionUser,
     private readonly onTerminated: (t: NonInviteClientTransaction) => void,
   ) {
+    this.pending = request
+    this.user = user
     this.interval = timers.t1
     transport.send(request)
     if (!transport.reliable) this.timerE = this.after(this.interval, () => this.retransmit())
@@ -199,6 +225,10 @@ export class NonInviteClientTransaction implements ClientBase {
 
   get state(): NonInviteClientState {
     return this.fsm.state
+  }
+
+  get request(): SipRequest | null {
+    return this.pending
   }
 
   get terminated(): boolean {
@@ -210,27 +240,31 @@ export class NonInviteClientTransaction implements ClientBase {
     if (s === 'completed' || s === 'terminated') return
     if (response.status < 200) {
       this.fsm.transition('proceeding')
-      this.user.onResponse(response)
+      this.user?.onResponse(response)
       return
     }
     this.fsm.transition('completed')
     this.stop('E')
     this.stop('F')
-    this.user.onResponse(response)
+    // Completed only absorbs retransmitted responses (Timer K).
+    const user = this.user
+    this.pending = null
+    this.user = null
+    user?.onResponse(response)
     // Timer K: T4 over UDP (to absorb retransmitted responses), 0 over reliable transports.
     this.timerK = this.after(this.transport.reliable ? 0 : this.timers.t4, () => this.terminate())
   }
 
   transportError(): void {
     if (this.terminated) return
-    this.user.onTimeout()
+    this.user?.onTimeout()
     this.terminate()
   }
 
   private retransmit(): void {
     const s = this.fsm.state
-    if (s !== 'trying' && s !== 'proceeding') return
-    this.transport.send(this.request)
+    if ((s !== 'trying' && s !== 'proceeding') || !this.pending) return
+    this.transport.send(this.pending)
     // In Trying the interval doubles up to T2; in Proceeding it is T2 (§17.1.2.2).
     this.interval =
       s === 'proceeding' ? this.timers.t2 : Math.min(2 * this.interval, this.timers.t2)
@@ -241,13 +275,15 @@ export class NonInviteClientTransaction implements ClientBase {
     this.timerF = null
     const s = this.fsm.state
     if (s !== 'trying' && s !== 'proceeding') return
-    this.user.onTimeout()
+    this.user?.onTimeout()
     this.terminate()
   }
 
   private terminate(): void {
     if (this.terminated) return
     for (const t of ['E', 'F', 'K'] as const) this.stop(t)
+    this.pending = null
+    this.user = null
     this.fsm.transition('terminated')
     this.onTerminated(this)
   }

@@ -47,22 +47,37 @@ export class InviteServerTransaction {
   private timerI: TimerHandle | null = null
   private timerL: TimerHandle | null = null
   private interval: number
+  /** See `request`. */
+  private invite: SipRequest | null
+  private user: ServerTransactionUser | null
 
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     private readonly transport: TransactionTransport,
     private readonly clock: Clock,
     private readonly timers: SipTimers,
-    private readonly user: ServerTransactionUser,
+    user: ServerTransactionUser,
     private readonly onTerminated: (t: InviteServerTransaction) => void,
   ) {
+    this.invite = request
+    this.user = user
     this.interval = timers.t1
     this.timerTrying = this.after(tryingAfterMs, () => {
       this.timerTrying = null
-      if (this.fsm.state === 'proceeding' && this.last === null)
-        this.respond(responseFor(this.request, 100, reasonPhrases[100]!) as SipResponse)
+      if (this.fsm.state === 'proceeding' && this.last === null && this.invite)
+        this.respond(responseFor(this.invite, 100, reasonPhrases[100]!) as SipResponse)
     })
+  }
+
+  /**
+   * The INVITE, while it is still to be answered (Proceeding). Once a final response is sent
+   * the transaction only waits out its timers (L, or G/H/I), and keeps nothing it will not
+   * use: under load thousands of finished calls are waiting at any moment, and what each kept
+   * (the request, its user's callbacks) would keep the call in memory for 32 s.
+   */
+  get request(): SipRequest | null {
+    return this.invite
   }
 
   get state(): InviteServerState {
@@ -84,7 +99,7 @@ export class InviteServerTransaction {
     this.fsm.transition('confirmed')
     this.stop('G')
     this.stop('H')
-    this.user.onAck?.(ack)
+    this.user?.onAck?.(ack)
     // Timer I: T4 over UDP absorbs ACK retransmissions; 0 over reliable transports.
     this.timerI = this.after(this.transport.reliable ? 0 : this.timers.t4, () => this.terminate())
   }
@@ -100,11 +115,13 @@ export class InviteServerTransaction {
       this.fsm.transition('proceeding')
       return
     }
+    this.invite = null
     if (response.status < 300) {
       // The TU (the dialog) retransmits 2xx until its ACK (§13.3.1.4); the transaction only
       // absorbs retransmitted INVITEs meanwhile (RFC 6026 Timer L), so it lets go of the 2xx:
       // under load, thousands of accepted transactions wait out Timer L at any moment.
       this.last = null
+      this.user = null
       this.fsm.transition('accepted')
       this.timerL = this.after(64 * this.timers.t1, () => this.terminate())
       return
@@ -114,7 +131,7 @@ export class InviteServerTransaction {
     this.timerH = this.after(64 * this.timers.t1, () => {
       this.timerH = null
       if (this.fsm.state !== 'completed') return
-      this.user.onAckTimeout?.()
+      this.user?.onAckTimeout?.()
       this.terminate()
     })
   }
@@ -133,6 +150,9 @@ export class InviteServerTransaction {
   private terminate(): void {
     if (this.terminated) return
     for (const t of ['Trying', 'G', 'H', 'I', 'L'] as const) this.stop(t)
+    this.invite = null
+    this.user = null
+    this.last = null
     this.fsm.transition('terminated')
     this.onTerminated(this)
   }
@@ -168,15 +188,27 @@ export class NonInviteServerTransaction {
   })
   private last: SipResponse | null = null
   private timerJ: TimerHandle | null = null
+  /** See `request`. */
+  private pending: SipRequest | null
 
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     private readonly transport: TransactionTransport,
     private readonly clock: Clock,
     private readonly timers: SipTimers,
     private readonly onTerminated: (t: NonInviteServerTransaction) => void,
-  ) {}
+  ) {
+    this.pending = request
+  }
+
+  /**
+   * The request, until its final response: Completed only answers retransmissions with that
+   * response (Timer J, 32 s over UDP), and lets go of the request.
+   */
+  get request(): SipRequest | null {
+    return this.pending
+  }
 
   get state(): NonInviteServerState {
     return this.fsm.state
@@ -200,6 +232,7 @@ export class NonInviteServerTransaction {
       this.fsm.transition('proceeding')
       return
     }
+    this.pending = null
     this.fsm.transition('completed')
     // Timer J: 64·T1 over UDP absorbs retransmitted requests; 0 over reliable transports.
     this.timerJ = this.clock.setTimer(
@@ -216,6 +249,8 @@ export class NonInviteServerTransaction {
     if (this.terminated) return
     if (this.timerJ) this.clock.clearTimer(this.timerJ)
     this.timerJ = null
+    this.pending = null
+    this.last = null
     this.fsm.transition('terminated')
     this.onTerminated(this)
   }
