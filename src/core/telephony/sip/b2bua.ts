@@ -70,6 +70,12 @@ export interface B2buaOptions {
 }
 
 interface Fork {
+  /**
+   * The leg this branch rings for, until the leg is forgotten. The branch's transaction may
+   * outlive the call by 32 s (Timer M, absorbing 2xx retransmissions) and reaches the leg only
+   * through here, so a finished call is not kept in memory that long.
+   */
+  leg: Leg | null
   contact: string
   transport: TransactionTransport
   invite: SipRequest
@@ -379,6 +385,7 @@ export class B2bua {
         body: leg.origin.stamp(sdp),
       }
       const fork: Fork = {
+        leg,
         contact: target.contact,
         transport: target.transport,
         invite,
@@ -389,8 +396,8 @@ export class B2bua {
       }
       leg.forks.push(fork)
       fork.tx = this.o.endpoint.send(invite, target.transport, {
-        onResponse: (response) => this.onForkResponse(leg, fork, response),
-        onTimeout: () => this.onForkFailed(leg, fork, 408),
+        onResponse: (response) => this.onForkResponse(fork, response),
+        onTimeout: () => this.onForkFailed(fork, 408),
       })
     }
     leg.sentSdp = sdp
@@ -684,14 +691,14 @@ export class B2bua {
 
   // ───────────────────────────── outgoing legs ─────────────────────────────
 
-  private onForkResponse(leg: Leg, fork: Fork, response: SipResponse): void {
+  private onForkResponse(fork: Fork, response: SipResponse): void {
     const status = response.status
     if (status < 200) {
       if (fork.state === 'calling') fork.state = 'proceeding'
       if (fork.cancelWanted) this.cancelFork(fork)
       return
     }
-    if (status >= 300) return this.onForkFailed(leg, fork, status)
+    if (status >= 300) return this.onForkFailed(fork, status)
     // A 2xx: a retransmission gets the same ACK again (§13.2.2.4).
     if (fork.ack) return fork.transport.send(fork.ack)
     const dialog = Dialog.asUac(fork.invite, response)
@@ -699,7 +706,8 @@ export class B2bua {
     this.o.endpoint.sendAck(fork.ack, fork.transport)
     const wasWaiting = fork.state !== 'done' && fork.state !== 'answered'
     fork.state = 'answered'
-    if (leg.state !== 'early' || !wasWaiting) {
+    const leg = fork.leg
+    if (leg === null || leg.state !== 'early' || !wasWaiting) {
       // Answered after the leg ended or another branch won: hang this branch up at once.
       this.byeDialog(dialog, fork.transport)
       return
@@ -725,10 +733,11 @@ export class B2bua {
     }
   }
 
-  private onForkFailed(leg: Leg, fork: Fork, status: number): void {
+  private onForkFailed(fork: Fork, status: number): void {
     if (fork.state === 'done' || fork.state === 'answered') return
     fork.state = 'done'
-    if (leg.state !== 'early' || leg.forks.some((f) => f.state !== 'done')) return
+    const leg = fork.leg
+    if (leg === null || leg.state !== 'early' || leg.forks.some((f) => f.state !== 'done')) return
     // Every branch failed: busy and decline are a reject, the rest a failure (both are "no
     // answer" for the queue, which offers the next member).
     leg.state = 'ended'
@@ -1151,6 +1160,7 @@ export class B2bua {
   /** The engine no longer knows the leg: drop it from every index but what is still finishing. */
   private forget(leg: Leg): void {
     this.legs.delete(leg.id)
+    for (const fork of leg.forks) fork.leg = null
     if (leg.invite) this.byInvite.delete(leg.invite)
     if (leg.callId) {
       const set = this.byCall.get(leg.callId)
