@@ -63,9 +63,28 @@ interface Head {
   headers: SipHeader[]
 }
 
+/**
+ * The lines of the header section (`data` up to `end`), each split at LF with the CR before it
+ * removed, and each decoded on its own: header values are kept for as long as their dialog or
+ * transaction lives, and a substring of one text of the whole section would keep all of it.
+ */
+function headLines(data: Buffer, end: number): string[] {
+  const lines: string[] = []
+  let start = 0
+  while (start <= end) {
+    let stop = start
+    while (stop < end && data[stop] !== 10) stop++
+    const last = stop > start && data[stop - 1] === 13 ? stop - 1 : stop
+    lines.push(data.toString('utf8', start, last))
+    if (stop >= end) break
+    start = stop + 1
+  }
+  return lines
+}
+
 /** Unfolds and splits the header section (§7.3.1); leading blank lines are keep-alives (§7.5). */
-function readHead(text: string): Head | string {
-  const lines = text.split(/\r?\n/)
+function readHead(data: Buffer, end: number): Head | string {
+  const lines = headLines(data, end)
   while (lines.length > 0 && lines[0] === '') lines.shift()
   const startLine = lines.shift()
   if (startLine === undefined) return 'empty message'
@@ -98,7 +117,7 @@ export function parseMessage(
   // A datagram without the blank line: the RFC allows none; take it all as the header section.
   const headEnd = end === -1 ? data.length : end.headers
   const bodyStart = end === -1 ? data.length : end.body
-  const head = readHead(data.toString('utf8', 0, headEnd))
+  const head = readHead(data, headEnd)
   if (typeof head === 'string') return { kind: 'drop', reason: head }
   const { startLine, headers } = head
 
