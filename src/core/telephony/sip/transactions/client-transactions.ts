@@ -46,14 +46,21 @@ interface ClientBase {
  */
 type InviteClientState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated'
 
+/** Shared by every transaction of the kind (one table, not one per transaction). */
+const inviteClientMoves: Readonly<Record<InviteClientState, readonly InviteClientState[]>> = {
+  calling: ['proceeding', 'accepted', 'completed', 'terminated'],
+  proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
+  accepted: ['terminated'],
+  completed: ['terminated'],
+  terminated: [],
+}
+
 export class InviteClientTransaction implements ClientBase {
-  private readonly fsm = new StateMachine<InviteClientState>('INVITE client', 'calling', {
-    calling: ['proceeding', 'accepted', 'completed', 'terminated'],
-    proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
-    accepted: ['terminated'],
-    completed: ['terminated'],
-    terminated: [],
-  })
+  private readonly fsm = new StateMachine<InviteClientState>(
+    'INVITE client',
+    'calling',
+    inviteClientMoves,
+  )
   private timerA: TimerHandle | null = null
   private timerB: TimerHandle | null = null
   private timerD: TimerHandle | null = null
@@ -192,13 +199,22 @@ export class InviteClientTransaction implements ClientBase {
  */
 type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated'
 
+/** Shared by every transaction of the kind (one table, not one per transaction). */
+const nonInviteClientMoves: Readonly<
+  Record<NonInviteClientState, readonly NonInviteClientState[]>
+> = {
+  trying: ['proceeding', 'completed', 'terminated'],
+  proceeding: ['proceeding', 'completed', 'terminated'],
+  completed: ['terminated'],
+  terminated: [],
+}
+
 export class NonInviteClientTransaction implements ClientBase {
-  private readonly fsm = new StateMachine<NonInviteClientState>('non-INVITE client', 'trying', {
-    trying: ['proceeding', 'completed', 'terminated'],
-    proceeding: ['proceeding', 'completed', 'terminated'],
-    completed: ['terminated'],
-    terminated: [],
-  })
+  private readonly fsm = new StateMachine<NonInviteClientState>(
+    'non-INVITE client',
+    'trying',
+    nonInviteClientMoves,
+  )
   private timerE: TimerHandle | null = null
   private timerF: TimerHandle | null = null
   private timerK: TimerHandle | null = null

@@ -32,14 +32,21 @@ export const tryingAfterMs = 200
  */
 type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
 
+/** Shared by every transaction of the kind (one table, not one per transaction). */
+const inviteServerMoves: Readonly<Record<InviteServerState, readonly InviteServerState[]>> = {
+  proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
+  accepted: ['terminated'],
+  completed: ['confirmed', 'terminated'],
+  confirmed: ['terminated'],
+  terminated: [],
+}
+
 export class InviteServerTransaction {
-  private readonly fsm = new StateMachine<InviteServerState>('INVITE server', 'proceeding', {
-    proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
-    accepted: ['terminated'],
-    completed: ['confirmed', 'terminated'],
-    confirmed: ['terminated'],
-    terminated: [],
-  })
+  private readonly fsm = new StateMachine<InviteServerState>(
+    'INVITE server',
+    'proceeding',
+    inviteServerMoves,
+  )
   private last: SipResponse | null = null
   private timerTrying: TimerHandle | null = null
   private timerG: TimerHandle | null = null
@@ -179,13 +186,22 @@ export class InviteServerTransaction {
  */
 type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated'
 
+/** Shared by every transaction of the kind (one table, not one per transaction). */
+const nonInviteServerMoves: Readonly<
+  Record<NonInviteServerState, readonly NonInviteServerState[]>
+> = {
+  trying: ['proceeding', 'completed', 'terminated'],
+  proceeding: ['proceeding', 'completed', 'terminated'],
+  completed: ['terminated'],
+  terminated: [],
+}
+
 export class NonInviteServerTransaction {
-  private readonly fsm = new StateMachine<NonInviteServerState>('non-INVITE server', 'trying', {
-    trying: ['proceeding', 'completed', 'terminated'],
-    proceeding: ['proceeding', 'completed', 'terminated'],
-    completed: ['terminated'],
-    terminated: [],
-  })
+  private readonly fsm = new StateMachine<NonInviteServerState>(
+    'non-INVITE server',
+    'trying',
+    nonInviteServerMoves,
+  )
   private last: SipResponse | null = null
   private timerJ: TimerHandle | null = null
   /** See `request`. */
