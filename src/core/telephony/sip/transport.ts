@@ -41,6 +41,15 @@ export interface TransportOptions {
   tls?: { cert: string; key: string; port: number }
 }
 
+/**
+ * The UDP socket's receive and send buffers (asked for; Linux caps them at net.core.rmem_max
+ * and wmem_max). At a few hundred calls a second a phone system sends thousands of datagrams a
+ * second, and the usual 208 KiB default overflowed in bursts (a collection pause, a batch of
+ * records): the kernel dropped requests, and callers and phones sent them again half a second
+ * later. Kamailio and sipp size their sockets the same way.
+ */
+export const udpBufferBytes = 4 * 1024 * 1024
+
 export class SipTransport {
   private udp: UdpSocket | null = null
   private tcp: Server | null = null
@@ -58,6 +67,13 @@ export class SipTransport {
     return this.boundPort
   }
 
+  /** The UDP socket's buffers as the kernel set them (Linux reports twice what it grants). */
+  get udpBuffers(): { receive: number; send: number } | null {
+    return this.udp
+      ? { receive: this.udp.getRecvBufferSize(), send: this.udp.getSendBufferSize() }
+      : null
+  }
+
   /** The TLS port, or 0 without a certificate. */
   get securePort(): number {
     return this.tlsPort
@@ -66,7 +82,11 @@ export class SipTransport {
   /** Listens on UDP and TCP on the same port (port 0: a free one, the same for both). */
   async listen(): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const udp = createSocket('udp4')
+      const udp = createSocket({
+        type: 'udp4',
+        recvBufferSize: udpBufferBytes,
+        sendBufferSize: udpBufferBytes,
+      })
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject)
         udp.bind(this.options.port, this.options.host, () => resolve())
