@@ -2,8 +2,9 @@
 // Kamailio (a stateful proxy in front of the same sipp phones), in one run, on loopback. Each
 // system gets the same sipp caller at rising call rates (doubling while every call succeeds,
 // then bisecting a little); a step is clean when every call completed (INVITE, 100/180, 200,
-// ACK, BYE, 200) at the asked rate and the caller never had to send a request again (each was
-// answered within T1, 500 ms). See bench/sip/README.md for what is measured and the knobs.
+// ACK, BYE, 200) at the asked rate, the caller never had to send a request again (each was
+// answered within T1, 500 ms) and INVITE -> 200 p99 stayed within T1 too. See
+// bench/sip/README.md for what is measured and the knobs.
 //
 // Last line: "sip: cps=N failed=0 kamailio_cps=N ratio=N" (highest clean rates and their ratio).
 //
@@ -413,7 +414,11 @@ async function runStep(label, target, rate, sutPid) {
   // Every call completed, but a caller had to repeat a request (no answer within T1 = 500 ms:
   // not even 100 Trying, which is due within 200 ms): the system is falling behind, not
   // sustaining the rate. Not a pass either.
-  step.late = step.retransmissions > 0
+  // Likewise when the answer took longer than T1 for one call in a hundred: with a large
+  // enough socket buffer a system that falls behind no longer loses requests (so nobody has to
+  // repeat one), it queues them, and the queue shows in the time to answer. Kamailio answers in
+  // under 30 ms at 6,400 calls/s; a B2BUA is two hops, but half a second is not keeping up.
+  step.late = step.retransmissions > 0 || !(step.answerP99 <= 500)
   step.clean = failed === 0 && successful === calls && !step.sippLimited && !step.late
   const fmt = (v) => (Number.isFinite(v) ? v.toFixed(1) : 'na')
   log(
