@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../../../runtime/clock'
 import { header, type SipRequest, type SipResponse } from '../message'
-import { StateMachine } from './transaction-state'
+import { StateMachine, nonInviteMoves, type Moves, type NonInviteState } from './transaction-state'
 import type { SipTimers, TransactionTransport } from './timers'
 
 export interface ClientTransactionUser {
@@ -47,7 +47,7 @@ interface ClientBase {
 type InviteClientState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated'
 
 /** Shared by every transaction of the kind (one table, not one per transaction). */
-const inviteClientMoves: Readonly<Record<InviteClientState, readonly InviteClientState[]>> = {
+const inviteClientMoves: Moves<InviteClientState> = {
   calling: ['proceeding', 'accepted', 'completed', 'terminated'],
   proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
   accepted: ['terminated'],
@@ -197,23 +197,13 @@ export class InviteClientTransaction implements ClientBase {
  *          |--- 200-699: TU -----+------'--- 200-699: TU ---> Completed --- Timer K ---> Terminated
  *   Timer F, transport error: TU informed -----------------------------------------> Terminated
  */
-type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated'
-
-/** Shared by every transaction of the kind (one table, not one per transaction). */
-const nonInviteClientMoves: Readonly<
-  Record<NonInviteClientState, readonly NonInviteClientState[]>
-> = {
-  trying: ['proceeding', 'completed', 'terminated'],
-  proceeding: ['proceeding', 'completed', 'terminated'],
-  completed: ['terminated'],
-  terminated: [],
-}
+type NonInviteClientState = NonInviteState
 
 export class NonInviteClientTransaction implements ClientBase {
   private readonly fsm = new StateMachine<NonInviteClientState>(
     'non-INVITE client',
     'trying',
-    nonInviteClientMoves,
+    nonInviteMoves,
   )
   private timerE: TimerHandle | null = null
   private timerF: TimerHandle | null = null

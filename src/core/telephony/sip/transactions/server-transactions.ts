@@ -6,7 +6,7 @@
 import type { Clock, TimerHandle } from '../../../runtime/clock'
 import { reasonPhrases, type SipRequest, type SipResponse } from '../message'
 import { responseFor } from '../serializer'
-import { StateMachine } from './transaction-state'
+import { StateMachine, nonInviteMoves, type Moves, type NonInviteState } from './transaction-state'
 import type { SipTimers, TransactionTransport } from './timers'
 
 export interface ServerTransactionUser {
@@ -33,7 +33,7 @@ export const tryingAfterMs = 200
 type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
 
 /** Shared by every transaction of the kind (one table, not one per transaction). */
-const inviteServerMoves: Readonly<Record<InviteServerState, readonly InviteServerState[]>> = {
+const inviteServerMoves: Moves<InviteServerState> = {
   proceeding: ['proceeding', 'accepted', 'completed', 'terminated'],
   accepted: ['terminated'],
   completed: ['confirmed', 'terminated'],
@@ -184,23 +184,13 @@ export class InviteServerTransaction {
  *        `------------------------------+--> Completed --- Timer J ---> Terminated
  *   Retransmitted requests: nothing in Trying, the last response in Proceeding and Completed.
  */
-type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated'
-
-/** Shared by every transaction of the kind (one table, not one per transaction). */
-const nonInviteServerMoves: Readonly<
-  Record<NonInviteServerState, readonly NonInviteServerState[]>
-> = {
-  trying: ['proceeding', 'completed', 'terminated'],
-  proceeding: ['proceeding', 'completed', 'terminated'],
-  completed: ['terminated'],
-  terminated: [],
-}
+type NonInviteServerState = NonInviteState
 
 export class NonInviteServerTransaction {
   private readonly fsm = new StateMachine<NonInviteServerState>(
     'non-INVITE server',
     'trying',
-    nonInviteServerMoves,
+    nonInviteMoves,
   )
   private last: SipResponse | null = null
   private timerJ: TimerHandle | null = null
