@@ -19,7 +19,7 @@ import type { CompanyConfig, QueueConfig, UserConfig } from './config'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import { noChanges, type ConfigureCompany } from './io'
-import { isOpen, nextMinute } from './opening-hours'
+import { isOpen, localTime, nextDayCheck, nextMinute } from './opening-hours'
 import type { Agent, CompanyState, EngineState, Membership, QueueRuntime } from './state'
 import { syncMembershipList } from './state'
 import { consultEnded, leaveConference } from './operations'
@@ -47,6 +47,7 @@ export function newCompanyState(config: CompanyConfig, seed: number): CompanySta
     rng: seed ^ hash(config.id),
     localTimeCache: null,
     hoursChecking: false,
+    day: '',
   }
   for (const user of config.users) co.agents.set(user.id, newAgent(config.id, user))
   for (const queueConfig of config.queues) {
@@ -185,6 +186,20 @@ function indexNumbers(co: CompanyState): void {
     for (const number of queue.config.numbers)
       co.numbers.set(number, { kind: 'queue', queueId: queue.config.id })
   }
+}
+
+/** The agents' daily figures start again at local midnight: the day clock (see 'day-start'). */
+export function startDayClock(state: EngineState, co: CompanyState, now: Instant): void {
+  co.day = localTime(co.config.timeZone, now).date
+  state.timers.push({
+    at: nextDayCheck(co.config.timeZone, now),
+    seq: ++state.seq,
+    kind: 'day-start',
+    companyId: co.id,
+    ref: co.id,
+    token: 0,
+    call: null,
+  })
 }
 
 /** Opening hours turn with the clock: check once a minute while any queue has them. */

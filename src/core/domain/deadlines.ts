@@ -1,7 +1,7 @@
 /** What happens when a deadline falls due. Each checks its token: a stale deadline does nothing. */
 import { endCall, endLeg, exitQueue, queueOfferUnanswered, endOffer, notAnswered } from './calls'
 import type { Ctx } from './context'
-import { isOpen, nextMinute } from './opening-hours'
+import { isOpen, localTime, nextDayCheck, nextMinute } from './opening-hours'
 import { consultEnded, parkTimedOut } from './operations'
 import { clearAbsence } from './presence'
 import type { Call, CompanyState, Offer } from './state'
@@ -93,6 +93,21 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
         }
       }
       ctx.schedule('hours-check', nextMinute(ctx.now), co.id, 0)
+      return
+    }
+    case 'day-start': {
+      // A new local day: fewest-calls and least-talk-time rank by today's figures, so that a
+      // colleague who joins (or comes back from leave) is not offered every call until they
+      // have caught up with what the others answered in the months the core has been running.
+      const today = localTime(co.config.timeZone, ctx.now).date
+      if (today !== co.day) {
+        co.day = today
+        for (const agent of co.agents.values()) {
+          agent.answeredCalls = 0
+          agent.talkMs = 0
+        }
+      }
+      ctx.schedule('day-start', nextDayCheck(co.config.timeZone, ctx.now), co.id, 0)
       return
     }
     case 'invite-timeout': {

@@ -9,7 +9,7 @@
 import type { CompanyId, Instant } from '../../shared/ids'
 import type { CompanySnapshot, TrailEntry } from '../../shared/model'
 import type { CompanyConfig } from './config'
-import { newCompanyState, onConfigure, startHoursCheck } from './company'
+import { newCompanyState, onConfigure, startDayClock, startHoursCheck } from './company'
 import { Ctx } from './context'
 import { fireDeadline } from './deadlines'
 import { EngineError } from './errors'
@@ -75,6 +75,7 @@ export function createEngineState(companies: CompanyConfig[], options: EngineOpt
     const co = newCompanyState(config, options.seed ?? 1)
     state.companies.set(config.id, co)
     startHoursCheck(state, co, options.now)
+    startDayClock(state, co, options.now)
   }
   return state
 }

@@ -54,6 +54,18 @@ export function isOpenAt(hours: OpeningHours, local: LocalTime): boolean {
   return ranges.some((r) => local.minuteOfDay >= r.from && local.minuteOfDay < r.to)
 }
 
+/**
+ * When to look at the company's date next, so that a new day starts at local midnight.
+ * Midnight is worked out from the local time now; a change of UTC offset before it (daylight
+ * saving, where a zone changes in the evening) would move it, so a check more than an hour
+ * ahead is set an hour early and works midnight out again from there.
+ */
+export function nextDayCheck(timeZone: string, at: Instant): Instant {
+  const local = localTime(timeZone, at)
+  const midnight = local.minuteStart + (1440 - local.minuteOfDay) * 60_000
+  return midnight - at > 3_600_000 ? midnight - 3_600_000 : midnight
+}
+
 export function nextMinute(at: Instant): Instant {
   return at - (at % 60_000) + 60_000
 }

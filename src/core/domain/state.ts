@@ -330,6 +330,11 @@ export interface CompanyState {
   rng: number
   localTimeCache: LocalTime | null
   /** The once-a-minute opening-hours check is scheduled. */
+  /**
+   * The local date (the company's time zone) that the agents' daily figures are of: answered
+   * calls and talk time, which fewest-calls and least-talk-time rank by, start again at midnight.
+   */
+  day: string
   hoursChecking: boolean
 }
 

@@ -20,6 +20,7 @@ export type TimerKind =
   | 'dial-timeout'
   | 'invite-timeout'
   | 'hours-check'
+  | 'day-start'
 
 export interface TimerEntry {
   at: Instant

@@ -218,3 +218,64 @@ describe('penalty tiers', () => {
     expect(ringing(h)).toEqual(['cecilie'])
   })
 })
+
+describe('the day the figures are of', () => {
+  /** Anna, Bjørn and Cecilie in a fewest-calls queue, from `now`. */
+  function dayOf(now: number) {
+    return new Harness(
+      company({
+        users: everyone.map((id) => user(id)),
+        queues: [queue('q', everyone, { strategy: 'fewest-calls', numbers: [Q] })],
+      }),
+      { now },
+    )
+  }
+
+  /** A caller arrives, and hangs up unanswered: what the offer was ranked by. */
+  function rankedNow(h: Harness): { userId: string; value: number }[] {
+    const c = h.arrive('+4791000099', Q)
+    const ranked = lastOffer(h, c).ranked
+    h.hangUpCaller(c)
+    return ranked
+  }
+
+  it('fewest-calls counts the calls answered since local midnight', () => {
+    // 22:00 in Oslo (UTC+1): Anna and Bjørn answer two calls each, Cecilie one.
+    const h = dayOf(Date.UTC(2026, 10, 30, 21, 0, 0))
+    for (const who of ['anna', 'bjorn', 'cecilie', 'anna', 'bjorn']) {
+      h.arrive('+4791000001', Q)
+      serve(h, who, 1000)
+    }
+    h.now = Date.UTC(2026, 10, 30, 22, 59, 0) // 23:59
+    h.send({ type: 'tick' })
+    expect(rankedNow(h).map((r) => r.value)).toEqual([1, 2, 2])
+    h.now = Date.UTC(2026, 10, 30, 23, 0, 30) // 00:00:30 on 1 December
+    h.send({ type: 'tick' })
+    expect(rankedNow(h)).toEqual([
+      { userId: 'anna', value: 0 },
+      { userId: 'bjorn', value: 0 },
+      { userId: 'cecilie', value: 0 },
+    ])
+  })
+
+  it('least-talk-time starts again at midnight too, and midnight follows daylight saving', () => {
+    // 29 March 2026: Oslo moves from UTC+1 to UTC+2 at 01:00 UTC; that day's midnight is 22:00 UTC.
+    const h = new Harness(
+      company({
+        users: everyone.map((id) => user(id)),
+        queues: [queue('q', everyone, { strategy: 'least-talk-time', numbers: [Q] })],
+      }),
+      { now: Date.UTC(2026, 2, 29, 0, 30, 0) }, // 01:30 local, before the change
+    )
+    h.now = Date.UTC(2026, 2, 29, 11, 0, 0)
+    h.send({ type: 'tick' })
+    h.arrive('+4791000001', Q)
+    serve(h, 'anna', 60_000)
+    h.now = Date.UTC(2026, 2, 29, 21, 59, 0) // 23:59 summer time
+    h.send({ type: 'tick' })
+    expect(rankedNow(h).find((r) => r.userId === 'anna')?.value).toBe(60_000)
+    h.now = Date.UTC(2026, 2, 29, 22, 0, 1) // 00:00:01 on 30 March
+    h.send({ type: 'tick' })
+    expect(rankedNow(h).map((r) => r.value)).toEqual([0, 0, 0])
+  })
+})
