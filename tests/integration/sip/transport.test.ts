@@ -8,8 +8,10 @@ import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SipTransport, udpBufferBytes } from '../../../src/core/telephony/sip/transport'
 
+/** The kernel's cap on socket buffers (Linux; the SIP tests run on Linux, as the core does). */
+const linux = process.platform === 'linux'
 const kernelMax = (name: 'rmem_max' | 'wmem_max') =>
-  Number(readFileSync(`/proc/sys/net/core/${name}`, 'utf8'))
+  linux ? Number(readFileSync(`/proc/sys/net/core/${name}`, 'utf8')) : 0
 
 let transport: SipTransport | null = null
 afterEach(async () => {
@@ -46,7 +48,7 @@ function burstFromAnotherProcess(port: number, count: number): void {
   if (run.status !== 0) throw new Error(`sender failed: ${run.stderr.toString()}`)
 }
 
-describe('the SIP UDP socket', () => {
+describe.skipIf(!linux)('the SIP UDP socket', () => {
   it('asks for 4 MiB buffers (Linux grants up to net.core.rmem_max and reports twice that)', async () => {
     const t = await listening(() => {})
     expect(t.udpBuffers).toEqual({
@@ -55,16 +57,19 @@ describe('the SIP UDP socket', () => {
     })
   })
 
-  it('keeps every datagram of a burst that arrives while the event loop is busy', async () => {
-    // A kernel that grants less than 1 MiB could not hold the burst whatever the core asked.
-    expect(kernelMax('rmem_max')).toBeGreaterThanOrEqual(1024 * 1024)
-    let received = 0
-    const t = await listening(() => received++)
-    // spawnSync blocks this process's event loop while the other one sends: everything waits
-    // in the socket's buffer (about 2 KiB of kernel memory per small datagram on loopback; the
-    // usual 208 KiB default holds a tenth of this burst).
-    const count = 1500
-    burstFromAnotherProcess(t.port, count)
-    await expect.poll(() => received, { timeout: 5_000 }).toBe(count)
-  })
+  // A kernel that grants less than 1 MiB (a stock desktop Linux grants 208 KiB) cannot hold the
+  // burst whatever the core asks for; servers are set up with more, as this machine is.
+  it.skipIf(kernelMax('rmem_max') < 1024 * 1024)(
+    'keeps every datagram of a burst that arrives while the event loop is busy',
+    async () => {
+      let received = 0
+      const t = await listening(() => received++)
+      // spawnSync blocks this process's event loop while the other one sends: everything waits
+      // in the socket's buffer (about 2 KiB of kernel memory per small datagram on loopback; the
+      // usual 208 KiB default holds a tenth of this burst).
+      const count = 1500
+      burstFromAnotherProcess(t.port, count)
+      await expect.poll(() => received, { timeout: 5_000 }).toBe(count)
+    },
+  )
 })
