@@ -21,6 +21,7 @@ import { EngineError } from './errors'
 import { noChanges, type ConfigureCompany } from './io'
 import { isOpen, localTime, nextDayCheck, nextMinute } from './opening-hours'
 import type { Agent, CompanyState, EngineState, Membership, QueueRuntime } from './state'
+import type { TimerKind } from './timers'
 import { syncMembershipList } from './state'
 import { consultEnded, leaveConference } from './operations'
 
@@ -191,10 +192,15 @@ function indexNumbers(co: CompanyState): void {
 /** The agents' daily figures start again at local midnight: the day clock (see 'day-start'). */
 export function startDayClock(state: EngineState, co: CompanyState, now: Instant): void {
   co.day = localTime(co.config.timeZone, now).date
+  companyDeadline(state, co, 'day-start', nextDayCheck(co.config.timeZone, now))
+}
+
+/** A deadline of the company itself (not of a call or user), set outside a step. */
+function companyDeadline(state: EngineState, co: CompanyState, kind: TimerKind, at: Instant): void {
   state.timers.push({
-    at: nextDayCheck(co.config.timeZone, now),
+    at,
     seq: ++state.seq,
-    kind: 'day-start',
+    kind,
     companyId: co.id,
     ref: co.id,
     token: 0,
@@ -209,15 +215,7 @@ export function startHoursCheck(state: EngineState, co: CompanyState, now: Insta
   for (const queue of co.queues.values()) {
     if (queue.config.openingHours) queue.wasOpen = isOpen(co, queue.config.openingHours, now)
   }
-  state.timers.push({
-    at: nextMinute(now),
-    seq: ++state.seq,
-    kind: 'hours-check',
-    companyId: co.id,
-    ref: co.id,
-    token: 0,
-    call: null,
-  })
+  companyDeadline(state, co, 'hours-check', nextMinute(now))
 }
 
 /**
