@@ -10,7 +10,7 @@
  *   - { number: "+47 22 33 44 10", perHour: [0, 0, ..., 0] }  # 24 figures, one per local hour
  * patienceSeconds: 90
  * talkSeconds: { mean: 150, sd: 120 }
- * transfers: { fromQueues: [sentralbord], share: 0.5, attended: 0.3 }
+ * transfers: { fromQueues: [sentralbord], share: 0.5, attended: 0.3, hangUpWhileConsulting: 0.1 }
  * ```
  */
 import { readFile } from 'node:fs/promises'
@@ -41,6 +41,7 @@ const schema = z.strictObject({
       fromQueues: z.array(z.string()),
       share: probability,
       attended: probability.optional(),
+      hangUpWhileConsulting: probability.optional(),
     })
     .optional(),
   arrivals: z
@@ -127,6 +128,8 @@ export function parseTrafficProfile(
           transferFrom: t.transfers.fromQueues,
           transferShare: t.transfers.share,
           attendedShare: t.transfers.attended ?? defaultTraffic.attendedShare,
+          hangUpWhileConsulting:
+            t.transfers.hangUpWhileConsulting ?? defaultTraffic.hangUpWhileConsulting,
         }
       : {}),
     arrivals,

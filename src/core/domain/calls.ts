@@ -144,6 +144,42 @@ export function endLeg(
   return talkedMs
 }
 
+/**
+ * `leg` leaves `call` for another call without ending (see consultationGoesOn). For this call it
+ * is as if it had ended: its talk time so far goes to the call's ledger and the user's figures,
+ * and wrap-up for the queue they answered from starts. Its talk in the next call counts from now.
+ */
+export function detachLeg(
+  ctx: Ctx,
+  call: Call,
+  leg: Leg,
+  wrapUpQueueId: QueueId | null = null,
+): number {
+  const i = call.legIds.indexOf(leg.id)
+  if (i >= 0) removeAt(call.legIds, i)
+  let talkedMs = 0
+  if (leg.talkingSince !== null) {
+    talkedMs = ctx.now - leg.talkingSince
+    leg.talkingSince = ctx.now
+  }
+  if (leg.ownerId !== null) {
+    const ledger = userLedgerOf(call, leg.ownerId)
+    if (ledger) ledger.talkMs += talkedMs
+    if (leg.owner && leg.answeredAt !== null)
+      finishCallForAgent(ctx, leg.owner, talkedMs, wrapUpQueueId)
+  }
+  ctx.touchCall(call)
+  return talkedMs
+}
+
+/** `leg` joins `call` (having left another with detachLeg). */
+export function attachLeg(ctx: Ctx, call: Call, leg: Leg): void {
+  leg.call = call
+  leg.callId = call.id
+  call.legIds.push(leg.id)
+  ctx.touchCall(call)
+}
+
 /** Every call state change goes through here, so subscribers always hear of it. */
 export function moveCall(ctx: Ctx, call: Call, to: Call['state']): void {
   const from = call.state
@@ -867,13 +903,14 @@ export function bridgePartner(ctx: Ctx, call: Call, leg: Leg, viaQueue: QueueId 
 // ───────────────────────────── ending ─────────────────────────────
 
 /**
- * The remote party's partner is leaving (hung up, transferred the call, parked it).
+ * The remote party's partner is leaving (hung up, transferred the call, parked it), or, with
+ * `reason` 'moved', going on in another call with its leg (see detachLeg).
  * Closes the queue episode if the partner was the agent who answered from a queue.
  */
 export function releasePartner(
   ctx: Ctx,
   call: Call,
-  reason: LegEndReason | null,
+  reason: LegEndReason | 'moved' | null,
   episodeEnd: {
     kind: 'complete-agent' | 'complete-caller' | 'transfer'
     destination?: Destination | null
@@ -888,7 +925,11 @@ export function releasePartner(
   const wrapQueue =
     episode && agentId !== null && episode.agentId === agentId ? episode.queueId : null
   let talked = 0
-  if (leg) talked = endLeg(ctx, call, leg, reason, wrapQueue)
+  if (leg)
+    talked =
+      reason === 'moved'
+        ? detachLeg(ctx, call, leg, wrapQueue)
+        : endLeg(ctx, call, leg, reason, wrapQueue)
   if (episode && episode.agentId !== null && episodeEnd) {
     const ledger = agentId !== null ? userLedgerOf(call, agentId) : undefined
     ctx.queueLog(episodeEnd.kind, episode.queueId, call, episode.agentId, {

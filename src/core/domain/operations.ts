@@ -8,7 +8,9 @@ import type { Destination } from '../../shared/model'
 import { normalizeNumber } from '../../shared/phone'
 import { isBusy, isTalking } from './agents'
 import {
+  attachLeg,
   bridgePartner,
+  detachLeg,
   connectAnswered,
   createLeg,
   dropMissed,
@@ -34,6 +36,7 @@ import { EngineError } from './errors'
 import { withItem, type UserCommand } from './io'
 import type { Agent, Call, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
+import { removeAt } from './lists'
 import { isLive, livePartner, liveRemote, setPartner, setRemote, userLedgerOf } from './state'
 
 type Handler<T extends UserCommand['type']> = (
@@ -388,6 +391,116 @@ export function consultEnded(
     })
   }
   moveCall(ctx, call, 'connected')
+}
+
+/**
+ * The caller hung up while their operator was consulting someone. On a PBX a consultation is a
+ * call of its own, and so it is here: the operator's leg and the consult leg move to a new call,
+ * ringing or talking as they were, and the caller's call ends with its own records (the queue's
+ * complete-caller, the operator's talk time with the caller, wrap-up). The new call has the shape
+ * the operator would have got by dialling: an internal call with the operator as the calling
+ * party when a colleague was consulted, an outgoing call when an outside number was.
+ */
+export function consultationGoesOn(ctx: Ctx, call: Call): void {
+  const consult = call.consult!
+  const operatorLeg = livePartner(call)!
+  const operatorId = operatorLeg.ownerId!
+  const consultLeg = ctx.co.legs.get(consult.legId)!
+  const targetId = consultLeg.ownerId
+  call.consult = null
+  detachLeg(ctx, call, consultLeg)
+  // The colleague never talked to the caller: their part of the record goes with the leg.
+  const targetLedger = targetId !== null ? userLedgerOf(call, targetId) : undefined
+  if (targetLedger) removeAt(call.ledgerUsers, call.ledgerUsers.indexOf(targetLedger))
+  releasePartner(ctx, call, 'moved', { kind: 'complete-caller' })
+  endCall(ctx, call, 'caller-hung-up')
+
+  const connected = consult.state === 'connected'
+  const operator = operatorLeg.party
+  const to = consultLeg.party
+  const next =
+    targetId !== null
+      ? newCall(ctx, 'internal', operator, to.number, 0)
+      : newCall(ctx, 'outbound', to, to.number, 0, 'dialing')
+  next.originatorId = operatorId
+  next.presentedNumber = call.presentedNumber
+  next.startedAt = consult.startedAt
+  ctx.co.calls.set(next.id, next)
+  attachLeg(ctx, next, operatorLeg)
+  attachLeg(ctx, next, consultLeg)
+  const own = ledgerUser(ctx, next, operatorId, 'outgoing', to, null)
+  own.startedAt = consult.startedAt
+  ctx.trail(next, {
+    kind: 'route',
+    at: ctx.now,
+    dialed: to.number,
+    to: consult.target,
+    note: 'consultation, going on after the caller hung up',
+  })
+  if (targetId !== null) {
+    // As an internal call: the operator is the calling party, the colleague the one called.
+    own.answeredAt = operatorLeg.answeredAt
+    if (targetLedger) {
+      targetLedger.counterpart = operator
+      next.ledgerUsers.push(targetLedger)
+    }
+    operatorLeg.role = 'caller'
+    setRemote(next, operatorLeg)
+    if (connected) {
+      consultLeg.role = 'agent'
+      setPartner(next, consultLeg)
+      next.agentId = targetId
+      next.answeredAt = consultLeg.answeredAt
+      moveCall(ctx, next, 'connected')
+    } else {
+      consultLeg.role = 'offer'
+      const token = ctx.token()
+      next.offers.push({
+        userId: targetId,
+        number: to.number,
+        legs: [consultLeg],
+        queueId: null,
+        startedAt: consult.startedAt,
+        token,
+      })
+      next.ring = { via: 'direct', userId: targetId, recallTo: null, fallbackQueueId: null }
+      ctx.schedule(
+        'offer-timeout',
+        consult.startedAt + ctx.co.config.directRingSeconds * 1000,
+        next.id,
+        token,
+      )
+    }
+  } else {
+    // As an outgoing call: the operator is the partner, the number called the remote party.
+    operatorLeg.role = 'agent'
+    consultLeg.role = 'callee'
+    setRemote(next, consultLeg)
+    setPartner(next, operatorLeg)
+    next.agentId = operatorId
+    if (connected) {
+      own.answeredAt = consultLeg.answeredAt
+      next.answeredAt = consultLeg.answeredAt
+      moveCall(ctx, next, 'connected')
+    } else {
+      ctx.schedule(
+        'dial-timeout',
+        consult.startedAt + ctx.co.config.directRingSeconds * 1000,
+        next.id,
+        0,
+      )
+    }
+  }
+  // The adapters hear that the two legs now talk in the new call (for them, nothing changes).
+  if (connected)
+    ctx.command({
+      type: 'bridge',
+      companyId: ctx.co.id,
+      callId: next.id,
+      a: next.remoteLegId,
+      b: next.partnerLegId!,
+    })
+  ctx.touchAgent(operatorId)
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   consultEnded,
   conferenceInviteAnswered,
   consultAnswered,
+  consultationGoesOn,
   leaveConference,
   completeConsult,
 } from './operations'
@@ -299,6 +300,10 @@ export const onLegHungUp: Handler<'leg.hung-up'> = (ctx, input) => {
       return null
     }
     endLeg(ctx, call, leg, null)
+    if (call.state === 'consulting' && call.consult && livePartner(call)) {
+      consultationGoesOn(ctx, call)
+      return null
+    }
     endCall(ctx, call, call.answeredAt === null ? 'abandoned' : 'caller-hung-up')
     return null
   }

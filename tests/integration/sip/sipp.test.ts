@@ -275,6 +275,30 @@ async function phones(
   return handles
 }
 
+/** The desk phones of op1 (202) and op2 (203), each answering after 50 ms. */
+function twoOperators(s: Setup): Promise<SippHandle[]> {
+  return phones(s, [
+    { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+    { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
+  ])
+}
+
+/** op1 transfers the call to op2 from the switchboard (blind, or consulting first). */
+async function transferToOp2(
+  s: Setup,
+  op: { socket: Parameters<Setup['core']['command']>[0] },
+  callId: string,
+  mode: 'blind' | 'consult',
+): Promise<void> {
+  expect(
+    await s.core.command(op.socket, 'call:transfer', {
+      callId,
+      target: { kind: 'user', userId: s.co.ids.op2 },
+      mode,
+    }),
+  ).toEqual({ data: null })
+}
+
 function caller(
   s: Setup,
   scenario: string,
@@ -510,10 +534,7 @@ describe('SIP with sipp phones and trunk', () => {
 
   it('spreads calls over the agents by round-robin', async () => {
     await withCore({}, { strategy: 'round-robin' }, async (s) => {
-      const [a, b] = await phones(s, [
-        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-      ])
+      const [a, b] = await twoOperators(s)
       for (let i = 0; i < 2; i++) await finished(await caller(s, 'caller.xml', { hold_ms: 100 }))
       const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
       expect([requests(ra, 'INVITE'), requests(rb, 'INVITE')]).toEqual([1, 1])
@@ -701,20 +722,11 @@ describe('SIP with sipp phones and trunk', () => {
 
   it('a blind transfer through the API re-INVITEs the caller towards the new agent and releases the first', async () => {
     await withCore(async (s) => {
-      const [a, b] = await phones(s, [
-        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-      ])
+      const [a, b] = await twoOperators(s)
       const op = await s.core.client(s.co.usernames.op1)
       const c = await caller(s, 'caller_reinvited.xml', { hold_ms: 300 })
       const callId = await callIn(s, 'connected')
-      expect(
-        await s.core.command(op.socket, 'call:transfer', {
-          callId,
-          target: { kind: 'user', userId: s.co.ids.op2 },
-          mode: 'blind',
-        }),
-      ).toEqual({ data: null })
+      await transferToOp2(s, op, callId, 'blind')
       const result = await finished(c)
       const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
       expect(requests(ra, 'BYE')).toBe(1)
@@ -732,21 +744,12 @@ describe('SIP with sipp phones and trunk', () => {
 
   it('an attended transfer through the API: consult, the colleague answers, complete', async () => {
     await withCore(async (s) => {
-      const [a, b] = await phones(s, [
-        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-      ])
+      const [a, b] = await twoOperators(s)
       const op = await s.core.client(s.co.usernames.op1)
       const colleague = await s.core.client(s.co.usernames.op2)
       const c = await caller(s, 'caller_wait_bye.xml')
       const callId = await callIn(s, 'connected')
-      expect(
-        await s.core.command(op.socket, 'call:transfer', {
-          callId,
-          target: { kind: 'user', userId: s.co.ids.op2 },
-          mode: 'consult',
-        }),
-      ).toEqual({ data: null })
+      await transferToOp2(s, op, callId, 'consult')
       const engineCall = () => s.core.core.runtime.state.companies.get(s.co.id)!.calls.get(callId)
       await until(() => engineCall()?.consult?.state === 'connected')
       expect(await s.core.command(op.socket, 'call:transfer-complete', { callId })).toEqual({
@@ -781,21 +784,12 @@ describe('SIP with sipp phones and trunk', () => {
 
   it('an attended transfer cancelled: the colleague is released and the caller is back with the operator', async () => {
     await withCore(async (s) => {
-      const [a, b] = await phones(s, [
-        { ext: '202', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-        { ext: '203', scenario: 'agent_answer.xml', vars: { ring_ms: 50 } },
-      ])
+      const [a, b] = await twoOperators(s)
       const op = await s.core.client(s.co.usernames.op1)
       const c = await caller(s, 'caller_wait_bye.xml')
       const callId = await callIn(s, 'connected')
       await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
-      expect(
-        await s.core.command(op.socket, 'call:transfer', {
-          callId,
-          target: { kind: 'user', userId: s.co.ids.op2 },
-          mode: 'consult',
-        }),
-      ).toEqual({ data: null })
+      await transferToOp2(s, op, callId, 'consult')
       const engineCall = () => s.core.core.runtime.state.companies.get(s.co.id)!.calls.get(callId)
       await until(() => engineCall()?.consult?.state === 'connected' && !busy(s))
       expect(await s.core.command(op.socket, 'call:transfer-cancel', { callId })).toEqual({
@@ -826,6 +820,42 @@ describe('SIP with sipp phones and trunk', () => {
       expect(offers(ra).at(-1)).toMatch(/a=sendrecv/)
       expect(mediaOf(offers(ra).at(-1)!)).toBe(mediaOf(offers(result)[0]!))
       expect(requests(ra, 'BYE')).toBe(1)
+    })
+  })
+
+  it('a caller who hangs up during the consultation leaves the operator and the colleague talking, in a call of their own', async () => {
+    await withCore(async (s) => {
+      const [a, b] = await twoOperators(s)
+      const op = await s.core.client(s.co.usernames.op1)
+      // Put on hold for the consultation (a re-INVITE), the caller hangs up 1.5 s later.
+      const c = await caller(s, 'caller_reinvited.xml', { hold_ms: 1500 })
+      const callId = await callIn(s, 'connected')
+      await until(() => s.sip.b2bua.counts.dialogs === 2 && !busy(s))
+      await transferToOp2(s, op, callId, 'consult')
+      const calls = () => [...s.core.core.runtime.state.companies.get(s.co.id)!.calls.values()]
+      await until(() => calls().find((c) => c.id === callId)?.consult?.state === 'connected')
+      const result = await finished(c)
+      expect(requests(result, 'BYE')).toBe(1)
+      // The caller's call is over; the two phones still talk, in a new internal call.
+      await until(() => !calls().some((c) => c.id === callId) && !busy(s))
+      const next = calls().find((c) => c.originatorId === s.co.ids.op1)
+      expect(next).toMatchObject({
+        direction: 'internal',
+        state: 'connected',
+        agentId: s.co.ids.op2,
+      })
+      expect(s.sip.b2bua.counts.dialogs).toBe(2)
+      expect(s.queueLog.filter((e) => e.callId === callId).at(-1)?.kind).toBe('complete-caller')
+      // The operator ends it from the switchboard: both phones hear BYE, once.
+      expect(await s.core.command(op.socket, 'call:hangup', { callId: next!.id })).toEqual({
+        data: null,
+      })
+      await until(() => calls().length === 0)
+      const [ra, rb] = await Promise.all([a!.stop(3000), b!.stop(3000)])
+      expect(ra.code, explainSipp(ra)).toBe(0)
+      expect(rb.code, explainSipp(rb)).toBe(0)
+      expect(requests(ra, 'BYE')).toBe(1)
+      expect(requests(rb, 'BYE')).toBe(1)
     })
   })
 

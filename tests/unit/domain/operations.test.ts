@@ -280,6 +280,148 @@ describe('attended transfer', () => {
     expect(h.call(c)).toMatchObject({ state: 'connected', agentId: 'kari' })
   })
 
+  describe('the caller hangs up during the consultation', () => {
+    /** The one live call besides `except` that has `userId`'s leg in it. */
+    function callOf(h: Harness, userId: string, except: string) {
+      const co = h.state.companies.get('acme')!
+      const calls = [...co.calls.values()].filter(
+        (c) => c.id !== except && c.legIds.some((id) => co.legs.get(id)?.ownerId === userId),
+      )
+      expect(calls, `${userId} is on one other call`).toHaveLength(1)
+      return h.call(calls[0]!.id)!
+    }
+    function legOf(h: Harness, callId: string, userId: string): string {
+      return h.call(callId)!.legs.find((l) => l.party.userId === userId)!.id
+    }
+
+    it('the operator and the colleague go on talking, in an internal call of their own', () => {
+      const h = office()
+      const c = connected(h)
+      const opLeg = legOf(h, c, 'op')
+      h.advance(10_000)
+      h.send({ type: 'transfer.consult', ...by(c, { target: { kind: 'user', userId: 'kari' } }) })
+      const kariLeg = h.ringingFor('kari')[0]!.legId
+      h.advance(3000)
+      h.answer('kari')
+      h.advance(20_000)
+      const split = h.commands.length
+      h.hangUpCaller(c)
+
+      // The caller's call is over, with the caller's records only.
+      expect(h.call(c)).toBeUndefined()
+      expect(h.ended(c)).toMatchObject({ state: 'ended', endReason: 'caller-hung-up' })
+      expect(h.logKinds(c).at(-1)).toBe('complete-caller')
+      const records = h.records(c)
+      expect(records.map((r) => (r.kind === 'user' ? r.userId : r.queueId))).toEqual([
+        'op',
+        'front',
+      ])
+      expect(records[0]).toMatchObject({ direction: 'incoming', talkMs: 33_000 })
+      expect(h.agent('op').wrapUpUntil).toBe(h.now + 10_000)
+
+      // Their legs go on: nothing ends them, and the adapters hear the call they are in now.
+      const next = callOf(h, 'op', c)
+      expect(next).toMatchObject({
+        direction: 'internal',
+        state: 'connected',
+        originatorId: 'op',
+        agentId: 'kari',
+        remote: { userId: 'op' },
+        remoteLegId: opLeg,
+      })
+      expect(next.legs.map((l) => [l.id, l.state])).toEqual([
+        [opLeg, 'connected'],
+        [kariLeg, 'connected'],
+      ])
+      const after = h.commands.slice(split)
+      expect(after.filter((cmd) => cmd.type === 'end').map((cmd) => cmd.legId)).toEqual([])
+      expect(after).toContainEqual(
+        expect.objectContaining({ type: 'bridge', callId: next.id, a: opLeg, b: kariLeg }),
+      )
+      expect(h.agent('op').presence).toBe('busy')
+      expect(h.agent('kari').presence).toBe('busy')
+      expect(h.trail(next.id)).toContainEqual(
+        expect.objectContaining({ kind: 'route', to: { kind: 'user', userId: 'kari' } }),
+      )
+
+      // When they finish, the consultation has its own records: from the consult on.
+      h.advance(5000)
+      h.send({ type: 'leg.hung-up', companyId: 'acme', legId: opLeg })
+      expect(h.call(next.id)).toBeUndefined()
+      expect(h.ended(next.id)!.endReason).not.toBeNull()
+      const own = h.records(next.id).map((r) =>
+        r.kind === 'user'
+          ? [r.userId, r.direction, r.counterpart.userId, r.answered, r.talkMs]
+          : [r.queueId],
+      )
+      expect(own).toEqual([
+        ['op', 'outgoing', 'kari', true, 5000],
+        ['kari', 'incoming', 'op', true, 25_000],
+      ])
+      expect(h.agent('kari').presence).toBe('available')
+    })
+
+    it('a colleague still ringing goes on ringing, and answering connects them with the operator', () => {
+      const h = office()
+      const c = connected(h)
+      h.send({ type: 'transfer.consult', ...by(c, { target: { kind: 'user', userId: 'kari' } }) })
+      const kariLeg = h.ringingFor('kari')[0]!.legId
+      h.advance(5000)
+      h.hangUpCaller(c)
+      const next = callOf(h, 'op', c)
+      expect(next).toMatchObject({ direction: 'internal', state: 'ringing', offeredTo: ['kari'] })
+      expect(h.legState(kariLeg)).toBe('ringing')
+      h.send({ type: 'leg.answered', companyId: 'acme', legId: kariLeg })
+      expect(h.call(next.id)).toMatchObject({ state: 'connected', agentId: 'kari' })
+    })
+
+    it('a colleague who does not answer ends the consultation when the ring time is up', () => {
+      const h = office()
+      const c = connected(h)
+      h.send({ type: 'transfer.consult', ...by(c, { target: { kind: 'user', userId: 'kari' } }) })
+      h.advance(5000)
+      h.hangUpCaller(c)
+      const next = callOf(h, 'op', c)
+      h.advance(19_000)
+      expect(h.call(next.id)!.state).toBe('ringing')
+      h.advance(1000)
+      expect(h.call(next.id)).toBeUndefined()
+      expect(h.records(next.id)).toContainEqual(
+        expect.objectContaining({ userId: 'kari', answered: false }),
+      )
+      expect(h.agent('op').activity).not.toBe('on-call')
+    })
+
+    it('an outside number consulted stays on the line as the operator’s outgoing call', () => {
+      const h = office()
+      const c = connected(h)
+      const opLeg = legOf(h, c, 'op')
+      h.send({
+        type: 'transfer.consult',
+        ...by(c, { target: { kind: 'external', number: '+4723232323' } }),
+      })
+      const far = h.ringingNumber('+4723232323')[0]!.legId
+      h.send({ type: 'leg.answered', companyId: 'acme', legId: far })
+      h.advance(4000)
+      h.hangUpCaller(c)
+      const next = callOf(h, 'op', c)
+      expect(next).toMatchObject({
+        direction: 'outbound',
+        state: 'connected',
+        agentId: 'op',
+        remote: { number: '+4723232323' },
+        remoteLegId: far,
+      })
+      h.advance(6000)
+      h.send({ type: 'leg.hung-up', companyId: 'acme', legId: far })
+      expect(h.call(next.id)).toBeUndefined()
+      expect(h.legState(opLeg)).toBeUndefined()
+      expect(h.records(next.id)).toEqual([
+        expect.objectContaining({ userId: 'op', direction: 'outgoing', talkMs: 6000 }),
+      ])
+    })
+  })
+
   it('a queue cannot be consulted', () => {
     const h = office()
     const c = connected(h)

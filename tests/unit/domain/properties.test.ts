@@ -357,7 +357,12 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
   let now = T0
   const state = createEngineState([config], { newId: counterIds(), now, seed: 3 })
   const log: RunLog = { outputs: [], errors: [] }
-  const connectedUsers = new Map<string, Set<string>>()
+  /**
+   * Legs that were connected to a user, with the call each was last seen in: a leg may move to
+   * another call (a consultation going on after the caller hung up), and a user's record is on
+   * the call their leg ended in.
+   */
+  const talkingLegs = new Map<string, { userId: string; callId: string }>()
   const mirror = new Mirror(snapshot(state, 'acme')!)
   const seen = new Set<string>()
   const apply = (input: EngineInput) => {
@@ -375,11 +380,10 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
       seen.add(call.id)
       for (const legId of call.legIds) {
         const leg = co.legs.get(legId)!
-        if (leg.state === 'connected' && leg.ownerId !== null) {
-          let users = connectedUsers.get(call.id)
-          if (!users) connectedUsers.set(call.id, (users = new Set()))
-          users.add(leg.ownerId)
-        }
+        const known = talkingLegs.get(legId)
+        if (known) known.callId = call.id
+        else if (leg.state === 'connected' && leg.ownerId !== null)
+          talkingLegs.set(legId, { userId: leg.ownerId, callId: call.id })
       }
     }
   }
@@ -394,10 +398,13 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
     }
   })
   // Wind down: every remote party hangs up, and time runs out for whatever is left.
+  // A caller hanging up may leave a call behind (an operator's consultation goes on): repeat.
   const co = state.companies.get('acme')!
-  for (const call of [...co.calls.values()]) {
-    if (co.calls.has(call.id))
-      apply({ type: 'leg.hung-up', companyId: 'acme', legId: call.remoteLegId })
+  for (let round = 0; round < 3 && co.calls.size > 0; round++) {
+    for (const call of [...co.calls.values()]) {
+      if (co.calls.has(call.id))
+        apply({ type: 'leg.hung-up', companyId: 'acme', legId: call.remoteLegId })
+    }
   }
   expect(co.calls.size).toBe(0)
   expect(co.legs.size).toBe(0)
@@ -416,9 +423,10 @@ function run(config: CompanyConfig, actions: Action[], checkUnchanged: boolean):
   for (const [callId, rs] of byCall) {
     const keys = rs.map((r) => (r.kind === 'user' ? `user:${r.userId}` : `queue:${r.queueId}`))
     expect(new Set(keys).size, `one record per party for ${callId}`).toBe(keys.length)
-    for (const userId of connectedUsers.get(callId) ?? []) {
-      expect(keys, `${userId} talked on ${callId} and has a record`).toContain(`user:${userId}`)
-    }
+  }
+  for (const { userId, callId } of talkingLegs.values()) {
+    const keys = (byCall.get(callId) ?? []).map((r) => (r.kind === 'user' ? r.userId : null))
+    expect(keys, `${userId} talked on ${callId} and has a record`).toContain(userId)
   }
   // Every queue episode (enter) closes exactly once before the call enters a queue again.
   const events = log.outputs.flatMap((o) => o.queueLog).filter((e) => e.callId !== null)
@@ -498,8 +506,12 @@ describe('engine properties over random event sequences', () => {
         fc.array(actionArb, { minLength: 100, maxLength: 150 }),
         (config, actions) => {
           const log = run(config, actions, false)
-          for (const out of log.outputs)
+          for (const out of log.outputs) {
             for (const e of out.queueLog) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1)
+            for (const e of out.ended)
+              if (e.trail.some((t) => t.kind === 'route' && t.note.startsWith('consultation')))
+                counts.set('consultation-went-on', (counts.get('consultation-went-on') ?? 0) + 1)
+          }
           for (const code of log.errors)
             if (code === null) counts.set('accepted', (counts.get('accepted') ?? 0) + 1)
         },
@@ -517,6 +529,7 @@ describe('engine properties over random event sequences', () => {
       'complete-agent',
       'hold',
       'ring-no-answer',
+      'consultation-went-on',
     ]) {
       expect(counts.get(kind) ?? 0, kind).toBeGreaterThan(0)
     }

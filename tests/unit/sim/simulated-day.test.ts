@@ -166,6 +166,24 @@ describe('a simulated day', () => {
     for (const key of day.sim.ledger.refused.keys()) expect(key).toMatch(/^transfer\./)
   })
 
+  it('callers who hang up during a consultation leave the operator and colleague a call of their own', () => {
+    // The network's callers are all inbound; an internal call can only be such a consultation.
+    const consultations = day.ended.filter((c) => c.direction === 'internal')
+    expect(consultations.length).toBeGreaterThan(0)
+    for (const call of consultations) {
+      const users = day.records
+        .filter((r) => r.kind === 'user' && r.callId === call.id)
+        .map((r) => (r.kind === 'user' ? `${r.userId}:${r.direction}` : ''))
+      expect(users, call.id).toEqual(
+        expect.arrayContaining([
+          `${call.originatorId}:outgoing`,
+          expect.stringMatching(/:incoming$/),
+        ]),
+      )
+      expect(users, call.id).toHaveLength(2)
+    }
+  })
+
   it('queue statistics folded from the queue log agree with the call-log records', () => {
     for (const q of day.stats.queueStats()) {
       const mine = day.records.filter(

@@ -322,20 +322,33 @@ export class SimNetwork implements TelephonyAdapter {
   private bridged(callId: string, a: string, b: string): void {
     const first = this.legs.get(a)
     const second = this.legs.get(b)
+    // A caller's leg learns its call here (it arrived before the core made one).
+    if (first?.kind === 'caller') first.callId = callId
     if (first?.kind === 'caller' && !second) return this.talksElsewhere(callId, first)
     if (!first && second?.kind === 'phone') return this.talksElsewhere(callId, second)
     if (!first || !second) return
     if (first.kind === 'phone' && first.userId !== null) {
       // A consultation: talk briefly, then hand the caller over (a person decides for themselves).
+      // If the caller has hung up meanwhile there is nobody to hand over (the engine says so):
+      // the operator says goodbye and hangs up.
       const operator = first.userId
       if (this.options.attended?.(operator)) return
-      this.later(second, 3000 + this.random.int(5000), () => {
-        this.send({
+      const talkMs = 3000 + this.random.int(5000)
+      // Some callers on hold do not wait for the consultation to end.
+      const caller = this.callerOf(callId)
+      if (caller && this.random.chance(this.options.profile.hangUpWhileConsulting))
+        this.later(caller, this.random.int(talkMs), () => this.hangUp(caller.id))
+      this.later(second, talkMs, () => {
+        const refused = this.send({
           type: 'transfer.complete',
           companyId: this.options.companyId,
           userId: operator,
           callId,
         })
+        if (refused === null || !this.legs.has(first.id)) return
+        this.ledger.agentHangUps++
+        this.send({ type: 'leg.hung-up', companyId: this.options.companyId, legId: first.id })
+        this.drop(first)
       })
       return
     }
@@ -370,6 +383,13 @@ export class SimNetwork implements TelephonyAdapter {
         this.drop(first)
       }
     })
+  }
+
+  /** The outside caller of a call, if they are on this network. */
+  private callerOf(callId: string): SimLeg | undefined {
+    for (const leg of this.legs.values())
+      if (leg.kind === 'caller' && leg.callId === callId) return leg
+    return undefined
   }
 
   /** The operator passes the caller to a colleague in another department. */

@@ -35,6 +35,8 @@ export interface TrafficProfile {
   transferShare: number
   /** Share of transfers done as attended transfers (consult, then complete). */
   attendedShare: number
+  /** Share of callers on hold during a consultation who hang up before they are put through. */
+  hangUpWhileConsulting: number
   /** Outside numbers (forwards, overflow to a mobile) answer with this probability. */
   externalAnswerRate: number
 }
@@ -52,6 +54,7 @@ export const defaultTraffic: Omit<TrafficProfile, 'arrivals'> = {
   transferFrom: [],
   transferShare: 0.5,
   attendedShare: 0.3,
+  hangUpWhileConsulting: 0.1,
   externalAnswerRate: 0.7,
 }
 

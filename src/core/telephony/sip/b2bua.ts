@@ -242,6 +242,7 @@ export class B2bua {
           return
         }
         case 'bridge':
+          this.inCall(command.callId, command.a, command.b)
           return this.bridge(command.a, command.b)
         case 'hold':
         case 'resume': {
@@ -401,6 +402,17 @@ export class B2bua {
       })
     }
     leg.sentSdp = sdp
+  }
+
+  /**
+   * The engine may move legs to another call (a consultation going on after the caller hung
+   * up) and says so with a bridge: from then on they belong to the call they are bridged in.
+   */
+  private inCall(callId: string, ...ids: LegId[]): void {
+    for (const id of ids) {
+      const leg = this.legs.get(id)
+      if (leg && leg.callId !== callId) this.joinCall(leg, callId)
+    }
   }
 
   private bridge(a: LegId, b: LegId): void {
@@ -1151,10 +1163,18 @@ export class B2bua {
   }
 
   private joinCall(leg: Leg, callId: string): void {
+    this.leaveCall(leg)
     leg.callId = callId
     let set = this.byCall.get(callId)
     if (!set) this.byCall.set(callId, (set = new Set()))
     set.add(leg)
+  }
+
+  private leaveCall(leg: Leg): void {
+    if (!leg.callId) return
+    const set = this.byCall.get(leg.callId)
+    set?.delete(leg)
+    if (set?.size === 0) this.byCall.delete(leg.callId)
   }
 
   /** The engine no longer knows the leg: drop it from every index but what is still finishing. */
@@ -1162,11 +1182,7 @@ export class B2bua {
     this.legs.delete(leg.id)
     for (const fork of leg.forks) fork.leg = null
     if (leg.invite) this.byInvite.delete(leg.invite)
-    if (leg.callId) {
-      const set = this.byCall.get(leg.callId)
-      set?.delete(leg)
-      if (set?.size === 0) this.byCall.delete(leg.callId)
-    }
+    this.leaveCall(leg)
     if (leg.dialog && !leg.pending2xx && !leg.byeAfterAck) this.byDialog.delete(leg.dialog.key)
     if (leg.state === 'ended' && !leg.byeAfterAck) {
       if (leg.pending2xx) this.o.clock.clearTimer(leg.pending2xx.timer)
