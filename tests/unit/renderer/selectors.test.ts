@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  counterpartOf,
   selectAgentsByQueue,
   selectFocusedCall,
   selectMyCalls,
@@ -227,5 +228,32 @@ describe('transfer targets', () => {
   it('are none for an empty search, and no outside number for letters', () => {
     expect(targetsFor('   ')).toEqual([])
     expect(targetsFor('xyq')).toEqual([])
+  })
+})
+
+describe('the party at the other end', () => {
+  const kari = { number: '201', name: 'Kari Nordmann', userId: ids.kari }
+  const bjorn = { number: '202', name: 'Bjørn Dahl', userId: ids.bjorn }
+
+  it('is the caller on a call that came in', () => {
+    const c = connected('c1', ids.kari)
+    expect(counterpartOf(c, ids.kari)).toBe(c.remote)
+  })
+
+  it('is the colleague called, ringing or answered, when I placed the call', () => {
+    const ringing = call('c2', {
+      direction: 'internal',
+      state: 'ringing',
+      remote: kari,
+      remoteLegId: 'c2-kari',
+      legs: [
+        { id: 'c2-kari', state: 'connected', party: kari, role: 'caller' },
+        { id: 'c2-bjorn', state: 'ringing', party: bjorn, role: 'offer' },
+      ],
+    })
+    expect(counterpartOf(ringing, ids.kari)).toEqual(bjorn)
+    // For the colleague, the other end is Kari, who called.
+    expect(counterpartOf(ringing, ids.bjorn)).toEqual(kari)
+    expect(counterpartOf(ringing, null)).toEqual(kari)
   })
 })

@@ -248,6 +248,27 @@ describe('the call panel', () => {
     expect(screen.queryByTestId('action-hold')).toBeNull()
   })
 
+  it('names the colleague, not me, on an internal call I am the calling party of', () => {
+    // A consultation that went on after the caller hung up: Kari called Bjørn.
+    const me = { number: '201', name: 'Kari Nordmann', userId: ids.kari }
+    const internal: CallView = {
+      ...connected('c2', ids.bjorn, { direction: 'internal', originatorId: ids.kari }),
+      remote: me,
+      remoteLegId: 'c2-kari',
+      legs: [
+        { id: 'c2-kari', state: 'connected', party: me, role: 'caller' },
+        {
+          id: 'c2-bjorn',
+          state: 'connected',
+          party: { number: '202', name: 'Bjørn Dahl', userId: ids.bjorn },
+          role: 'agent',
+        },
+      ],
+    }
+    renderWithStore(<CallPanel />, { preloadedState: signedIn(snapshot({ calls: [internal] })) })
+    expect(screen.getByTestId('caller-name').textContent).toBe('Bjørn Dahl')
+  })
+
   it('says how to take a call when there is none', () => {
     renderWithStore(<CallPanel />, { preloadedState: signedIn(snapshot({ calls: [call('w')] })) })
     expect(screen.getByText(nb.switchboard.noCall)).toBeTruthy()

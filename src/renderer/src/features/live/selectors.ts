@@ -8,6 +8,7 @@ import type {
   AgentView,
   CallView,
   MissedCallView,
+  Party,
   QueueView,
   UserView,
 } from '../../../../shared/model'
@@ -76,6 +77,19 @@ export const selectOffered = createSelector([selectCalls, selectMyId], (calls, m
         )
         .sort(queueOrder),
 )
+
+/**
+ * Who is at the other end of the call for this user: the remote party, unless that is the user
+ * themselves (an internal call they placed, or a consultation that went on after the caller hung
+ * up), then the colleague they called.
+ */
+export function counterpartOf(call: CallView, me: UserId | null): Party {
+  if (me === null || call.remote.userId !== me) return call.remote
+  const other = call.legs.find(
+    (l) => l.id !== call.remoteLegId && l.state !== 'ended' && l.party.userId !== me,
+  )
+  return other?.party ?? call.remote
+}
 
 /** Whether this user is a party to the call (talking, holding, consulting, dialling, in conference). */
 export function isMine(call: CallView, me: UserId): boolean {

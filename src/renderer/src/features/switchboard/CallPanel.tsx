@@ -4,13 +4,15 @@
  */
 import { useRef } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { CallView, Destination } from '../../../../shared/model'
+import type { CallView, Destination, Party } from '../../../../shared/model'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { Kbd } from '../../components/Kbd'
 import { useNow } from '../../components/useNow'
 import { formatDuration, formatPhone } from '../../i18n/format'
 import {
+  counterpartOf,
   selectFocusedCall,
+  selectMyId,
   selectMyCalls,
   selectOffered,
   selectOffsetMs,
@@ -47,17 +49,19 @@ function useDialed(call: CallView): string {
     : formatPhone(call.dialed)
 }
 
+const nameOrNumber = (party: Party) => party.name ?? formatPhone(party.number)
+
+/** Who the user is talking to (or being called by), by name when known, with the number. */
 function CallerLine({ call }: { call: CallView }) {
   const { t } = useTranslation()
+  const party = counterpartOf(call, useAppSelector(selectMyId))
   return (
     <div className="caller-line">
       {call.vip ? <span className="vip-badge">{t('switchboard.vip')}</span> : null}
       <span className="caller-name" data-testid="caller-name">
-        {call.remote.name ?? formatPhone(call.remote.number)}
+        {nameOrNumber(party)}
       </span>
-      {call.remote.name ? (
-        <span className="caller-number">{formatPhone(call.remote.number)}</span>
-      ) : null}
+      {party.name ? <span className="caller-number">{formatPhone(party.number)}</span> : null}
     </div>
   )
 }
@@ -248,6 +252,7 @@ export function CallPanel() {
   const offered = useAppSelector(selectOffered)
   const mine = useAppSelector(selectMyCalls)
   const focused = useAppSelector(selectFocusedCall)
+  const me = useAppSelector(selectMyId)
   return (
     <section className="panel calls" aria-labelledby="calls-title">
       <h2 id="calls-title" className="visually-hidden">
@@ -274,7 +279,7 @@ export function CallPanel() {
                   className="button-quiet"
                   onClick={() => dispatch(callFocused(c.id))}
                 >
-                  {c.remote.name ?? formatPhone(c.remote.number)} · {t(`state.${c.state}`)}
+                  {nameOrNumber(counterpartOf(c, me))} · {t(`state.${c.state}`)}
                 </button>
               </li>
             ))}

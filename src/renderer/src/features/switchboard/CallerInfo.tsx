@@ -8,7 +8,7 @@ import type { CallView } from '../../../../shared/model'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { useNow } from '../../components/useNow'
 import { formatDuration, formatPhone, formatWhen } from '../../i18n/format'
-import { selectUsers } from '../live/selectors'
+import { counterpartOf, selectMyId, selectUsers } from '../live/selectors'
 import { noteSubmitted } from './callerSlice'
 
 export function CallerInfo({ call }: { call: CallView }) {
@@ -17,6 +17,7 @@ export function CallerInfo({ call }: { call: CallView }) {
   const number = call.remote.number
   const info = useAppSelector((s) => s.caller.byNumber[number])
   const users = useAppSelector(selectUsers)
+  const me = useAppSelector(selectMyId)
   const language = useAppSelector((s) => s.settings.language)
   const now = useNow()
   const [note, setNote] = useState('')
@@ -24,11 +25,12 @@ export function CallerInfo({ call }: { call: CallView }) {
     const u = id !== null ? users[id] : undefined
     return u ? `${u.firstName} ${u.lastName}` : ''
   }
-  if (call.remote.userId !== null)
+  const colleague = counterpartOf(call, me).userId
+  if (colleague !== null)
     return (
       <section className="panel caller-info" aria-labelledby="caller-title">
         <h2 id="caller-title">{t('caller.colleague')}</h2>
-        <p>{nameOf(call.remote.userId)}</p>
+        <p>{nameOf(colleague)}</p>
       </section>
     )
   return (
