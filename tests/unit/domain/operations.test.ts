@@ -349,11 +349,13 @@ describe('attended transfer', () => {
       h.send({ type: 'leg.hung-up', companyId: 'acme', legId: opLeg })
       expect(h.call(next.id)).toBeUndefined()
       expect(h.ended(next.id)!.endReason).not.toBeNull()
-      const own = h.records(next.id).map((r) =>
-        r.kind === 'user'
-          ? [r.userId, r.direction, r.counterpart.userId, r.answered, r.talkMs]
-          : [r.queueId],
-      )
+      const own = h
+        .records(next.id)
+        .map((r) =>
+          r.kind === 'user'
+            ? [r.userId, r.direction, r.counterpart.userId, r.answered, r.talkMs]
+            : [r.queueId],
+        )
       expect(own).toEqual([
         ['op', 'outgoing', 'kari', true, 5000],
         ['kari', 'incoming', 'op', true, 25_000],
