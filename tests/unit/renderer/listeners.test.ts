@@ -7,7 +7,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { StateDelta } from '../../../src/shared/protocol'
 import { appStarted } from '../../../src/renderer/src/app/actions'
 import { setupStore, type AppStore, type RootState } from '../../../src/renderer/src/app/store'
-import { selectMyCalls, selectOffered } from '../../../src/renderer/src/features/live/selectors'
+import {
+  counterpartOf,
+  selectMyCalls,
+  selectOffered,
+} from '../../../src/renderer/src/features/live/selectors'
 import {
   loginSubmitted,
   logoutRequested,
@@ -292,6 +296,33 @@ describe('a caller', () => {
     expect(s.notices.list.map((n) => n.key)).toContain('notice.transferred')
     expect(s.ui.focus?.target).toBe('waiting-list')
     expect(s.transfer.query).toBe('')
+  })
+
+  it('consulting when the caller hangs up: says so, and keeps the operator with the one they asked', async () => {
+    const op1 = await signIn(a.usernames.op1)
+    const callId = await callerDials(op1, a.numbers.queueA)
+    await answered(op1, callId)
+    op1.dispatch(
+      commandIssued({
+        kind: 'transfer',
+        callId,
+        target: { kind: 'user', userId: a.ids.op2 },
+        mode: 'consult',
+      }),
+    )
+    await waitFor(op1, 'the consultation', (s) =>
+      selectMyCalls(s).some((c) => c.id === callId && c.state === 'consulting'),
+    )
+    expect(op1.getState().notices.list.map((n) => n.key)).not.toContain('notice.callerLeftConsult')
+    core.core.runtime.dispatch({ type: 'leg.hung-up', companyId: a.id, legId: `net-${legs}` })
+    const s = await waitFor(op1, 'the notice', (s) =>
+      s.notices.list.some((n) => n.key === 'notice.callerLeftConsult'),
+    )
+    const mine = selectMyCalls(s)
+    expect(mine).toHaveLength(1)
+    expect(mine[0]).toMatchObject({ direction: 'internal', originatorId: a.ids.op1 })
+    expect(counterpartOf(mine[0]!, a.ids.op1).userId).toBe(a.ids.op2)
+    expect(s.ui.focus?.target).toBe('call-panel')
   })
 
   it('that the core does not know, answered, becomes a notice with the core’s reason', async () => {

@@ -300,6 +300,8 @@ export const en: typeof nb = {
     transferred: 'The call was transferred.',
     consulting: 'Consulting. Complete with C, or go back with X.',
     backWithCaller: 'You are talking to the caller again.',
+    callerLeftConsult:
+      'The caller hung up during the consultation. You are still connected to the one you asked.',
     parked: 'The call is parked in slot {{slot}}.',
     smsSent: 'SMS sent.',
     notRemembered:

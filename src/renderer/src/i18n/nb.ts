@@ -299,6 +299,8 @@ export const nb = {
     transferred: 'Samtalen er satt over.',
     consulting: 'Forespørsel startet. Fullfør med C, eller gå tilbake med X.',
     backWithCaller: 'Du snakker med innringeren igjen.',
+    callerLeftConsult:
+      'Innringeren la på under forespørselen. Du er fortsatt koblet til den du spurte.',
     parked: 'Samtalen er parkert på plass {{slot}}.',
     smsSent: 'SMS sendt.',
     notRemembered:

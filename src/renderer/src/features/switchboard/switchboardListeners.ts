@@ -3,9 +3,10 @@
  * answer, the transfer search; after a transfer or hang-up, the waiting callers), failures
  * become notices, and the caller's history and notes are fetched when a new caller is in focus.
  */
+import { createSelector } from '@reduxjs/toolkit'
 import type { AppStartListening } from '../../app/listeners'
 import type { RootState } from '../../app/store'
-import { selectFocusedCall } from '../live/selectors'
+import { selectCalls, selectFocusedCall, selectMyCalls } from '../live/selectors'
 import { noticeShown } from '../notices/noticesSlice'
 import { focusRequested } from '../ui/uiSlice'
 import {
@@ -28,7 +29,36 @@ const focusedCaller = (s: RootState) => {
     : null
 }
 
+/** The user's calls with the caller held while they consult a colleague or a number. */
+const selectMyConsultations = createSelector([selectMyCalls], (calls) =>
+  calls.filter((c) => c.state === 'consulting').map((c) => c.id),
+)
+
 export function addSwitchboardListeners(startListening: AppStartListening): void {
+  // A consultation ends by the user's own hand (complete, cancel, hang up) with the caller's call
+  // still there; the call gone means the caller hung up, and the user, still talking to the one
+  // they asked, should hear it before they press C to put nobody through.
+  startListening({
+    predicate: (_action, current, previous) => {
+      if (!isOperator(current)) return false
+      const before = selectMyConsultations(previous)
+      if (before.length === 0) return false
+      const calls = selectCalls(current)
+      return before.some((id) => calls[id] === undefined || calls[id].state === 'ended')
+    },
+    effect: (_action, api) => {
+      api.dispatch(
+        noticeShown({
+          kind: 'info',
+          key: 'notice.callerLeftConsult',
+          values: {},
+          at: api.extra.now(),
+        }),
+      )
+      api.dispatch(focusRequested('call-panel'))
+    },
+  })
+
   startListening({
     actionCreator: commandIssued,
     effect: async (action, api) => {
