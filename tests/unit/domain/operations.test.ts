@@ -394,6 +394,44 @@ describe('attended transfer', () => {
       expect(h.agent('op').activity).not.toBe('on-call')
     })
 
+    it('an outside number still ringing goes on ringing as the operator’s outgoing call', () => {
+      const h = office()
+      const c = connected(h)
+      h.send({
+        type: 'transfer.consult',
+        ...by(c, { target: { kind: 'external', number: '+4723232323' } }),
+      })
+      const far = h.ringingNumber('+4723232323')[0]!.legId
+      h.advance(5000)
+      h.hangUpCaller(c)
+      const next = callOf(h, 'op', c)
+      expect(next).toMatchObject({ direction: 'outbound', state: 'dialing', agentId: 'op' })
+      expect(h.legState(far)).toBe('ringing')
+      h.send({ type: 'leg.answered', companyId: 'acme', legId: far })
+      expect(h.call(next.id)).toMatchObject({ state: 'connected', remoteLegId: far })
+      // Answered in time: the consultation's ring time no longer ends it.
+      h.advance(60_000)
+      expect(h.call(next.id)!.state).toBe('connected')
+    })
+
+    it('an outside number that never answers is given up when the consultation’s ring time is up', () => {
+      const h = office()
+      const c = connected(h)
+      h.send({
+        type: 'transfer.consult',
+        ...by(c, { target: { kind: 'external', number: '+4723232323' } }),
+      })
+      h.advance(5000)
+      h.hangUpCaller(c)
+      const next = callOf(h, 'op', c)
+      h.advance(19_000)
+      expect(h.call(next.id)!.state).toBe('dialing')
+      h.advance(1000)
+      expect(h.call(next.id)).toBeUndefined()
+      expect(h.ended(next.id)!.endReason).toBe('no-answer')
+      expect(h.agent('op').activity).not.toBe('on-call')
+    })
+
     it('an outside number consulted stays on the line as the operator’s outgoing call', () => {
       const h = office()
       const c = connected(h)
