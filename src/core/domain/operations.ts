@@ -438,8 +438,9 @@ export function consultationGoesOn(ctx: Ctx, call: Call): void {
     note: 'consultation, going on after the caller hung up',
   })
   if (targetId !== null) {
-    // As an internal call: the operator is the calling party, the colleague the one called.
-    own.answeredAt = operatorLeg.answeredAt
+    // As an internal call: the operator is the calling party, the colleague the one called
+    // (the caller's side of an internal call is answered when it starts, as in onDial).
+    own.answeredAt = consult.startedAt
     if (targetLedger) {
       targetLedger.counterpart = operator
       next.ledgerUsers.push(targetLedger)

@@ -299,6 +299,7 @@ describe('attended transfer', () => {
       const c = connected(h)
       const opLeg = legOf(h, c, 'op')
       h.advance(10_000)
+      const consultAt = h.now
       h.send({ type: 'transfer.consult', ...by(c, { target: { kind: 'user', userId: 'kari' } }) })
       const kariLeg = h.ringingFor('kari')[0]!.legId
       h.advance(3000)
@@ -349,6 +350,8 @@ describe('attended transfer', () => {
       h.send({ type: 'leg.hung-up', companyId: 'acme', legId: opLeg })
       expect(h.call(next.id)).toBeUndefined()
       expect(h.ended(next.id)!.endReason).not.toBeNull()
+      const opRecord = h.records(next.id).find((r) => r.kind === 'user' && r.userId === 'op')
+      expect(opRecord).toMatchObject({ startedAt: consultAt, answeredAt: consultAt })
       const own = h
         .records(next.id)
         .map((r) =>

@@ -333,12 +333,12 @@ export class SimNetwork implements TelephonyAdapter {
       // the operator says goodbye and hangs up.
       const operator = first.userId
       if (this.options.attended?.(operator)) return
-      const talkMs = 3000 + this.random.int(5000)
+      const consultMs = 3000 + this.random.int(5000)
       // Some callers on hold do not wait for the consultation to end.
       const caller = this.callerOf(callId)
       if (caller && this.random.chance(this.options.profile.hangUpWhileConsulting))
-        this.later(caller, this.random.int(talkMs), () => this.hangUp(caller.id))
-      this.later(second, talkMs, () => {
+        this.later(caller, this.random.int(consultMs), () => this.hangUp(caller.id))
+      this.later(second, consultMs, () => {
         const refused = this.send({
           type: 'transfer.complete',
           companyId: this.options.companyId,
