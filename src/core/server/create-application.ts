@@ -25,6 +25,7 @@ import { metricsText } from './metrics'
 import { presentableNumbers } from '../domain/operations'
 import { OutboxSmsGateway, type SmsGateway } from '../integrations/sms-gateway'
 import type { UserConfig } from '../domain/config'
+import { DeltaBatcher } from './delta-batcher'
 import { Recorder } from './recorder'
 import { storeWriter, type RecordWriter } from '../persistence/recorded-step'
 import type { StaticUi } from './static-ui'
@@ -134,22 +135,16 @@ export function createApplication(
 
   // Every step: store what must last, route its changes, and deliver them once stored — merged
   // over a few milliseconds, so a busy switchboard sends one message per stream, not per step.
-  let pending: Publication[] = []
-  let flushTimer: NodeJS.Timeout | null = null
-  const flush = () => {
-    flushTimer = null
-    const messages = live.seal(pending)
-    pending = []
-    for (const m of messages) io.to(m.room).emit('state:delta', m.payload)
-  }
+  const batcher = new DeltaBatcher<Publication>((publications) => {
+    for (const m of live.seal(publications)) io.to(m.room).emit('state:delta', m.payload)
+  })
+  const mergeMs = components.deltaIntervalMs ?? 10
   const unsubscribe = runtime.onOutputs((out) => {
     recorder.record(out)
     const publications = live.publish(out.changes)
     if (publications.length === 0) return
-    recorder.after(() => {
-      pending.push(...publications)
-      flushTimer ??= setTimeout(flush, components.deltaIntervalMs ?? 10)
-    })
+    const due = performance.now() + mergeMs
+    recorder.after(() => batcher.add(publications, due))
   })
 
   const presentableOf = (user: UserConfig | undefined) => (user ? presentableNumbers(user) : [])
@@ -411,7 +406,7 @@ export function createApplication(
     addMetrics: (source) => void extraMetrics.push(source),
     close: async () => {
       unsubscribe()
-      if (flushTimer) clearTimeout(flushTimer)
+      batcher.close()
       loopDelay.disable()
       await io.close()
       await recorder.flushed()
