@@ -34,7 +34,7 @@ import type { UserConfig } from './config'
 import type { Ctx } from './context'
 import { EngineError } from './errors'
 import { withItem, type UserCommand } from './io'
-import type { Agent, Call, Leg } from './state'
+import type { Agent, Call, Consult, Leg } from './state'
 import { newCall, offerEnded } from './telephony-events'
 import { removeAt } from './lists'
 import { isLive, livePartner, liveRemote, setPartner, setRemote, userLedgerOf } from './state'
@@ -454,22 +454,13 @@ export function consultationGoesOn(ctx: Ctx, call: Call): void {
       next.answeredAt = consultLeg.answeredAt
       moveCall(ctx, next, 'connected')
     } else {
-      consultLeg.role = 'offer'
-      const token = ctx.token()
-      next.offers.push({
-        userId: targetId,
-        number: to.number,
-        legs: [consultLeg],
-        queueId: null,
-        startedAt: consult.startedAt,
-        token,
-      })
-      next.ring = { via: 'direct', userId: targetId, recallTo: null, fallbackQueueId: null }
-      ctx.schedule(
-        'offer-timeout',
-        consult.startedAt + ctx.co.config.directRingSeconds * 1000,
-        next.id,
-        token,
+      consultLegRings(
+        ctx,
+        next,
+        consultLeg,
+        { via: 'direct', userId: targetId, recallTo: null, fallbackQueueId: null },
+        consult.startedAt,
+        consult,
       )
     }
   } else {
@@ -502,6 +493,38 @@ export function consultationGoesOn(ctx: Ctx, call: Call): void {
       b: next.partnerLegId!,
     })
   ctx.touchAgent(operatorId)
+}
+
+/**
+ * A ringing consult leg becomes an ordinary offer of `call` (the caller's, on a semi-attended
+ * transfer, or the consultation's own): it rings on until the consultation's ring time is up.
+ */
+function consultLegRings(
+  ctx: Ctx,
+  call: Call,
+  leg: Leg,
+  ring: NonNullable<Call['ring']>,
+  offeredAt: number,
+  consult: Consult,
+): void {
+  leg.role = 'offer'
+  const token = ctx.token()
+  call.offers.push({
+    userId: leg.ownerId,
+    number: leg.party.number,
+    legs: [leg],
+    queueId: null,
+    startedAt: offeredAt,
+    token,
+  })
+  unsettle(ctx, call)
+  call.ring = ring
+  ctx.schedule(
+    'offer-timeout',
+    consult.startedAt + ctx.co.config.directRingSeconds * 1000,
+    call.id,
+    token,
+  )
 }
 
 /**
@@ -538,23 +561,13 @@ export function completeConsult(ctx: Ctx, call: Call, reason: 'transferred' | nu
     return
   }
   // Semi-attended: the consult leg becomes an ordinary ringing offer for the caller.
-  leg.role = 'offer'
-  const token = ctx.token()
-  call.offers.push({
-    userId: leg.ownerId,
-    number: leg.party.number,
-    legs: [leg],
-    queueId: null,
-    startedAt: ctx.now,
-    token,
-  })
-  unsettle(ctx, call)
-  call.ring = { via: 'semi-attended', userId: leg.ownerId, recallTo: operatorId, fallbackQueueId }
-  ctx.schedule(
-    'offer-timeout',
-    consult.startedAt + ctx.co.config.directRingSeconds * 1000,
-    call.id,
-    token,
+  consultLegRings(
+    ctx,
+    call,
+    leg,
+    { via: 'semi-attended', userId: leg.ownerId, recallTo: operatorId, fallbackQueueId },
+    ctx.now,
+    consult,
   )
   moveCall(ctx, call, 'ringing')
   setLegHeld(ctx, call, liveRemote(call)!, false)

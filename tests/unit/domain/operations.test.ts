@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { company, queue, user } from '../../helpers/company'
+import type { Destination } from '../../../src/shared/model'
 import { Harness } from '../../helpers/harness'
 
 const Q = '+4722000000'
@@ -293,6 +294,24 @@ describe('attended transfer', () => {
     function legOf(h: Harness, callId: string, userId: string): string {
       return h.call(callId)!.legs.find((l) => l.party.userId === userId)!.id
     }
+    /**
+     * The operator, talking to a queue caller, consults `target`; `meanwhile` happens (by default
+     * five seconds of ringing); then the caller hangs up. Returns the caller's call and the
+     * consultation's own.
+     */
+    function callerLeavesConsultation(
+      h: Harness,
+      target: Destination,
+      meanwhile: () => void = () => h.advance(5000),
+    ) {
+      const c = connected(h)
+      h.send({ type: 'transfer.consult', ...by(c, { target }) })
+      meanwhile()
+      h.hangUpCaller(c)
+      return { c, next: callOf(h, 'op', c) }
+    }
+    const kari: Destination = { kind: 'user', userId: 'kari' }
+    const outside: Destination = { kind: 'external', number: '+4723232323' }
 
     it('the operator and the colleague go on talking, in an internal call of their own', () => {
       const h = office()
@@ -368,12 +387,8 @@ describe('attended transfer', () => {
 
     it('a colleague still ringing goes on ringing, and answering connects them with the operator', () => {
       const h = office()
-      const c = connected(h)
-      h.send({ type: 'transfer.consult', ...by(c, { target: { kind: 'user', userId: 'kari' } }) })
+      const { next } = callerLeavesConsultation(h, kari)
       const kariLeg = h.ringingFor('kari')[0]!.legId
-      h.advance(5000)
-      h.hangUpCaller(c)
-      const next = callOf(h, 'op', c)
       expect(next).toMatchObject({ direction: 'internal', state: 'ringing', offeredTo: ['kari'] })
       expect(h.legState(kariLeg)).toBe('ringing')
       h.send({ type: 'leg.answered', companyId: 'acme', legId: kariLeg })
@@ -382,11 +397,7 @@ describe('attended transfer', () => {
 
     it('a colleague who does not answer ends the consultation when the ring time is up', () => {
       const h = office()
-      const c = connected(h)
-      h.send({ type: 'transfer.consult', ...by(c, { target: { kind: 'user', userId: 'kari' } }) })
-      h.advance(5000)
-      h.hangUpCaller(c)
-      const next = callOf(h, 'op', c)
+      const { next } = callerLeavesConsultation(h, kari)
       h.advance(19_000)
       expect(h.call(next.id)!.state).toBe('ringing')
       h.advance(1000)
@@ -399,15 +410,8 @@ describe('attended transfer', () => {
 
     it('an outside number still ringing goes on ringing as the operator’s outgoing call', () => {
       const h = office()
-      const c = connected(h)
-      h.send({
-        type: 'transfer.consult',
-        ...by(c, { target: { kind: 'external', number: '+4723232323' } }),
-      })
+      const { next } = callerLeavesConsultation(h, outside)
       const far = h.ringingNumber('+4723232323')[0]!.legId
-      h.advance(5000)
-      h.hangUpCaller(c)
-      const next = callOf(h, 'op', c)
       expect(next).toMatchObject({ direction: 'outbound', state: 'dialing', agentId: 'op' })
       expect(h.legState(far)).toBe('ringing')
       h.send({ type: 'leg.answered', companyId: 'acme', legId: far })
@@ -419,14 +423,7 @@ describe('attended transfer', () => {
 
     it('an outside number that never answers is given up when the consultation’s ring time is up', () => {
       const h = office()
-      const c = connected(h)
-      h.send({
-        type: 'transfer.consult',
-        ...by(c, { target: { kind: 'external', number: '+4723232323' } }),
-      })
-      h.advance(5000)
-      h.hangUpCaller(c)
-      const next = callOf(h, 'op', c)
+      const { next } = callerLeavesConsultation(h, outside)
       h.advance(19_000)
       expect(h.call(next.id)!.state).toBe('dialing')
       h.advance(1000)
@@ -437,17 +434,13 @@ describe('attended transfer', () => {
 
     it('an outside number consulted stays on the line as the operator’s outgoing call', () => {
       const h = office()
-      const c = connected(h)
-      const opLeg = legOf(h, c, 'op')
-      h.send({
-        type: 'transfer.consult',
-        ...by(c, { target: { kind: 'external', number: '+4723232323' } }),
+      let far = ''
+      const { next } = callerLeavesConsultation(h, outside, () => {
+        far = h.ringingNumber('+4723232323')[0]!.legId
+        h.send({ type: 'leg.answered', companyId: 'acme', legId: far })
+        h.advance(4000)
       })
-      const far = h.ringingNumber('+4723232323')[0]!.legId
-      h.send({ type: 'leg.answered', companyId: 'acme', legId: far })
-      h.advance(4000)
-      h.hangUpCaller(c)
-      const next = callOf(h, 'op', c)
+      const opLeg = legOf(h, next.id, 'op')
       expect(next).toMatchObject({
         direction: 'outbound',
         state: 'connected',
