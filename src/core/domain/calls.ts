@@ -270,7 +270,7 @@ export function offerUser(
   }
   call.offers.push(offer)
   unsettle(ctx, call)
-  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
   return offer
 }
 
@@ -292,7 +292,7 @@ export function offerExternal(
   }
   call.offers.push(offer)
   unsettle(ctx, call)
-  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token, call)
+  ctx.schedule('offer-timeout', ctx.now + ringSeconds * 1000, call.id, offer.token)
   return offer
 }
 
@@ -406,7 +406,7 @@ export function queueOfferUnanswered(
     const retryMs = queue.config.retryDelaySeconds * 1000
     if (retryMs > 0) {
       call.nextOfferAt = ctx.now + retryMs
-      ctx.schedule('retry', call.nextOfferAt, call.id, 0, call)
+      ctx.schedule('retry', call.nextOfferAt, call.id, 0)
     }
   }
   ctx.markDirty(queue)
@@ -553,7 +553,7 @@ export function enterQueue(ctx: Ctx, call: Call, queue: QueueRuntime, options: E
   ctx.queueLog('enter', config.id, call, null, { reason: options.reason })
   call.queueToken = ctx.token()
   if (config.maxWaitSeconds !== null) {
-    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken, call)
+    ctx.schedule('max-wait', ctx.now + config.maxWaitSeconds * 1000, call.id, call.queueToken)
   }
 
   const remote = liveRemote(call)

@@ -204,7 +204,6 @@ function companyDeadline(state: EngineState, co: CompanyState, kind: TimerKind, 
     companyId: co.id,
     ref: co.id,
     token: 0,
-    call: null,
   })
 }
 

@@ -31,14 +31,8 @@ export class Ctx {
     return ++this.state.seq
   }
 
-  /** Set a deadline; `call` is the call that `ref` names, when at hand (see TimerEntry). */
-  schedule(
-    kind: TimerKind,
-    at: Instant,
-    ref: string,
-    token: number,
-    call: Call | null = null,
-  ): void {
+  /** Set a deadline for the entity `ref` names (a call, a leg, a user, the company). */
+  schedule(kind: TimerKind, at: Instant, ref: string, token: number): void {
     this.state.timers.push({
       at,
       seq: ++this.state.seq,
@@ -46,7 +40,6 @@ export class Ctx {
       companyId: this.co.id,
       ref,
       token,
-      call,
     })
   }
 

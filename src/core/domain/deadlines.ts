@@ -49,7 +49,6 @@ export function fireDeadline(ctx: Ctx, entry: TimerEntry): void {
           ctx.now + queue.config.progressiveStepSeconds * 1000,
           call.id,
           entry.token,
-          call,
         )
         ctx.markDirty(queue)
       }
@@ -132,9 +131,11 @@ function offerWithToken(offers: readonly Offer[], token: number): Offer | undefi
   return undefined
 }
 
-/** The live call a deadline names (undefined once it has ended). */
+/**
+ * The live call a deadline names (undefined once it has ended). By id, not by reference: a
+ * cancelled deadline stays in the heap until it falls due (up to a queue's maximum wait), and a
+ * reference would keep the ended call, its legs and its trail in memory all that time.
+ */
 function callOf(co: CompanyState, entry: TimerEntry): Call | undefined {
-  const call = entry.call
-  if (call === null) return co.calls.get(entry.ref)
-  return call.state !== 'ended' ? call : undefined
+  return co.calls.get(entry.ref)
 }

@@ -195,7 +195,6 @@ export function offerNext(ctx: Ctx, queue: QueueRuntime, call: Call): boolean {
       ctx.now + config.progressiveStepSeconds * 1000,
       call.id,
       call.queueToken,
-      call,
     )
   }
   call.noAgentNoted = false

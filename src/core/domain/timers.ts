@@ -6,7 +6,6 @@
  */
 import type { CompanyId, Instant } from '../../shared/ids'
 import { TimeHeap } from './heap'
-import type { Call } from './state'
 
 export type TimerKind =
   | 'offer-timeout'
@@ -30,11 +29,6 @@ export interface TimerEntry {
   /** The entity the deadline belongs to (a call or a user). */
   ref: string
   token: number
-  /**
-   * The call `ref` names, when the deadline was set with it at hand: firing then needs no lookup
-   * (a call that has ended is in state 'ended', as it leaves the company's calls).
-   */
-  call: Call | null
 }
 
 /** The engine's deadlines, earliest first. */
