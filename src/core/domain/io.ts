@@ -24,6 +24,7 @@ import type {
 import type { CompanyConfig } from './config'
 import type { EngineError } from './errors'
 import type { EngineState } from './state'
+import type { StoredTrailEntry } from './trail'
 
 /** Events from the telephone network (the simulated one or SIP). */
 export type TelephonyEvent =
@@ -138,12 +139,17 @@ export type TelephonyCommand =
   | { type: 'end'; companyId: CompanyId; legId: LegId; reason: LegEndReason }
   | { type: 'conference'; companyId: CompanyId; callId: CallId; legIds: LegId[] }
 
-/** A call that ended in this step. Its view is built when first read. */
+/** A call that ended in this step. Its view and readable trail are built when first read. */
 export interface EndedCall {
   readonly companyId: CompanyId
   readonly callId: CallId
   readonly call: CallView
   readonly trail: TrailEntry[]
+  /**
+   * The trail as the engine keeps it (decisions compact: see trail.ts), for those who keep or
+   * store it rather than read it: expanded, a decision names every member with a reason.
+   */
+  readonly storedTrail: readonly StoredTrailEntry[]
 }
 
 /**

@@ -91,3 +91,42 @@ export function expandEntry(entry: StoredTrailEntry): TrailEntry {
 export function expandTrail(entries: readonly StoredTrailEntry[]): TrailEntry[] {
   return entries.map(expandEntry)
 }
+
+/**
+ * A compact decision as it is written to the database: the decision's members and, in `codes`,
+ * one printable character per member ('0' + the reason code, so '0' is "not skipped"). A
+ * stored trail is read back with `trailFromJson`. The expanded entries took twice the space
+ * (fifty members, two thirds of them skipped), and expanding them, and cloning them on their way
+ * to the record writer, took time on the thread that answers calls.
+ */
+interface PersistedDecision extends Omit<CompactDecision, 'reasons'> {
+  codes: string
+}
+
+const printableOffset = 48
+
+/** The trail as the database keeps it (JSON). Expanded entries are written as they are. */
+export function trailJson(entries: readonly (TrailEntry | StoredTrailEntry)[]): string {
+  return JSON.stringify(entries.map((entry) => ('reasons' in entry ? persisted(entry) : entry)))
+}
+
+function persisted(entry: CompactDecision): PersistedDecision {
+  const { reasons, ...rest } = entry
+  let codes = ''
+  for (let i = 0; i < reasons.length; i++)
+    codes += String.fromCharCode(printableOffset + reasons.charCodeAt(i))
+  return { ...rest, codes }
+}
+
+/** A trail written by `trailJson` (or, before it, as expanded entries), expanded for reading. */
+export function trailFromJson(json: string): TrailEntry[] {
+  const entries = JSON.parse(json) as (TrailEntry | PersistedDecision)[]
+  return entries.map((entry) => {
+    if (!('codes' in entry)) return entry
+    const { codes, ...rest } = entry
+    let reasons = ''
+    for (let i = 0; i < codes.length; i++)
+      reasons += String.fromCharCode(codes.charCodeAt(i) - printableOffset)
+    return expandEntry({ ...rest, reasons })
+  })
+}

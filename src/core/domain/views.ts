@@ -11,7 +11,7 @@ import type {
   UserView,
 } from '../../shared/model'
 import type { CompanyChanges, EndedCall } from './io'
-import { expandTrail } from './trail'
+import { expandTrail, type StoredTrailEntry } from './trail'
 import { activityOf, presenceOf } from './agents'
 import { isOpen } from './opening-hours'
 import type { Agent, Call, CompanyState, EngineState, QueueRuntime } from './state'
@@ -125,8 +125,12 @@ class EndedCallRecord implements EndedCall {
     return (this.expanded ??= expandTrail(this.ended.trail))
   }
 
+  get storedTrail(): readonly StoredTrailEntry[] {
+    return this.ended.trail
+  }
+
   /** Serialised as what it stands for, not as the engine state it is read from. */
-  toJSON(): EndedCall {
+  toJSON(): Omit<EndedCall, 'storedTrail'> {
     return { companyId: this.companyId, callId: this.callId, call: this.call, trail: this.trail }
   }
 }

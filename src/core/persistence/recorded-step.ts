@@ -5,6 +5,7 @@
  */
 import type { CallId, CompanyId, Instant } from '../../shared/ids'
 import type { CallbackMarked, CallLogRecord, QueueLogEvent, TrailEntry } from '../../shared/model'
+import type { StoredTrailEntry } from '../domain/trail'
 import type { MembershipState, Store } from './store'
 
 export interface RecordedStep {
@@ -12,7 +13,13 @@ export interface RecordedStep {
   callbacks: CallbackMarked[]
   queueLog: QueueLogEvent[]
   /** Why-trails of the calls that ended in the step. */
-  trails: { companyId: CompanyId; callId: CallId; trail: TrailEntry[]; endedAt: Instant }[]
+  trails: {
+    companyId: CompanyId
+    callId: CallId
+    /** As the engine keeps it (compact decisions); expanded entries are accepted too. */
+    trail: readonly (TrailEntry | StoredTrailEntry)[]
+    endedAt: Instant
+  }[]
   memberships: { companyId: CompanyId; state: MembershipState }[]
 }
 

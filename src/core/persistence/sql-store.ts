@@ -36,6 +36,7 @@ import type {
   UserCallLogTable,
   UsersTable,
 } from './database'
+import { trailFromJson, trailJson, type StoredTrailEntry } from '../domain/trail'
 import { migrationProvider } from './migrations'
 import type {
   AuditEntry,
@@ -756,10 +757,10 @@ export class SqlStore implements Store {
   async saveTrail(
     companyId: CompanyId,
     callId: CallId,
-    trail: TrailEntry[],
+    trail: readonly (TrailEntry | StoredTrailEntry)[],
     endedAt: Instant,
   ): Promise<void> {
-    const json = JSON.stringify(trail)
+    const json = trailJson(trail)
     await this.#db
       .insertInto('call_trails')
       .values({ company_id: companyId, call_id: callId, trail: json, ended_at: endedAt })
@@ -776,7 +777,7 @@ export class SqlStore implements Store {
       .where('company_id', '=', companyId)
       .where('call_id', '=', callId)
       .executeTakeFirst()
-    return row ? parseJson<TrailEntry[]>(row.trail) : null
+    return row ? trailFromJson(row.trail) : null
   }
 
   // ───────────────────────────── notes ─────────────────────────────

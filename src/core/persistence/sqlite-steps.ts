@@ -6,6 +6,7 @@
  * ends up exactly as SqlStore's writes leave it.
  */
 import type SQLite from 'better-sqlite3'
+import { trailJson } from '../domain/trail'
 import type { RecordedStep } from './recorded-step'
 import { queueEventValues, queueLogValues, userLogValues } from './sql-store'
 
@@ -65,7 +66,7 @@ export function sqliteStepWriter(db: SQLite.Database): (steps: readonly Recorded
       }
       for (const event of step.queueLog) insertRow('queue_events', queueEventValues(event))
       for (const t of step.trails)
-        saveTrail.run(t.companyId, t.callId, JSON.stringify(t.trail), t.endedAt)
+        saveTrail.run(t.companyId, t.callId, trailJson(t.trail), t.endedAt)
       for (const { companyId, state } of step.memberships)
         setMembership.run(
           state.loggedIn ? 1 : 0,

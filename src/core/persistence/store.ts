@@ -20,6 +20,7 @@ import type {
   UserCallLogRecord,
 } from '../../shared/model'
 import type { CompanyConfig, QueueConfig, UserConfig } from '../domain/config'
+import type { StoredTrailEntry } from '../domain/trail'
 
 /** A company's own settings: the CompanyConfig without its users and queues. */
 export type CompanySettings = Omit<CompanyConfig, 'users' | 'queues'>
@@ -190,10 +191,11 @@ export interface Store {
   appendQueueEvents(events: QueueLogEvent[]): Promise<void>
   /** Events with from <= at < to, oldest first; one instant's events in append order. */
   queueEvents(companyId: CompanyId, from: Instant, to: Instant): Promise<QueueLogEvent[]>
+  /** The trail as the engine keeps it (compact decisions) or already expanded. */
   saveTrail(
     companyId: CompanyId,
     callId: CallId,
-    trail: TrailEntry[],
+    trail: readonly (TrailEntry | StoredTrailEntry)[],
     endedAt: Instant,
   ): Promise<void>
   getTrail(companyId: CompanyId, callId: CallId): Promise<TrailEntry[] | null>

@@ -11,6 +11,7 @@ import { createEngineState, nextDeadline, readTrail, snapshot, step } from '../d
 import { EngineError } from '../domain/errors'
 import type { EngineInput, Outputs } from '../domain/io'
 import type { EngineState, IdSource } from '../domain/state'
+import { expandTrail, type StoredTrailEntry } from '../domain/trail'
 import type { TelephonyAdapter } from '../telephony/adapter'
 import type { Clock, TimerHandle } from './clock'
 
@@ -32,7 +33,7 @@ export class CoreRuntime {
   private readonly clock: Clock
   private readonly adapters = new Map<CompanyId, TelephonyAdapter>()
   private readonly listeners = new Set<OutputListener>()
-  private readonly endedTrails = new Map<string, TrailEntry[]>()
+  private readonly endedTrails = new Map<string, readonly StoredTrailEntry[]>()
   private deadline: TimerHandle | null = null
   private stopped = false
   private steps = 0
@@ -75,7 +76,7 @@ export class CoreRuntime {
     this.steps++
     const out = result.out
     for (const command of out.commands) this.adapters.get(command.companyId)?.execute(command)
-    for (const ended of out.ended) this.keepTrail(ended.call.companyId, ended.call.id, ended.trail)
+    for (const ended of out.ended) this.keepTrail(ended.companyId, ended.callId, ended.storedTrail)
     for (const listener of this.listeners) listener(out, input)
     this.reschedule()
     return result.error ?? null
@@ -86,11 +87,8 @@ export class CoreRuntime {
   }
 
   trail(companyId: CompanyId, callId: string): TrailEntry[] | null {
-    return (
-      readTrail(this.state, companyId, callId) ??
-      this.endedTrails.get(`${companyId}/${callId}`) ??
-      null
-    )
+    const ended = this.endedTrails.get(`${companyId}/${callId}`)
+    return readTrail(this.state, companyId, callId) ?? (ended ? expandTrail(ended) : null)
   }
 
   stop(): void {
@@ -100,8 +98,13 @@ export class CoreRuntime {
     for (const adapter of this.adapters.values()) adapter.stop()
   }
 
-  private keepTrail(companyId: CompanyId, callId: string, trail: TrailEntry[]): void {
-    // Trails of ended calls are kept for a while in memory (persistence will keep them for good).
+  private keepTrail(
+    companyId: CompanyId,
+    callId: string,
+    trail: readonly StoredTrailEntry[],
+  ): void {
+    // Trails of ended calls are kept for a while in memory (the store keeps them for good), as
+    // the engine keeps them: expanded, ten thousand trails were most of the heap under load.
     this.endedTrails.set(`${companyId}/${callId}`, trail)
     const max = this.options.trailsKept ?? 10_000
     if (this.endedTrails.size > max) {

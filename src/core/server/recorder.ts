@@ -56,7 +56,7 @@ export class Recorder {
       trails: out.ended.map((e) => ({
         companyId: e.companyId,
         callId: e.callId,
-        trail: e.trail,
+        trail: e.storedTrail,
         endedAt,
       })),
       memberships,

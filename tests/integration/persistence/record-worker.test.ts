@@ -20,6 +20,7 @@ import { importCompany, SqlStore } from '../../../src/core/persistence/sql-store
 import { recordWorkerEntry, startWorkerWriter } from '../../../src/core/persistence/worker-writer'
 import type { CompanyId } from '../../../src/shared/ids'
 import type { TrailEntry } from '../../../src/shared/model'
+import { skipCode, storedReasons, type StoredTrailEntry } from '../../../src/core/domain/trail'
 import { accountsFor, queueEvent, queueLog, realisticCompany, t0, uid, userLog } from './fixtures'
 
 const silent = pino({ level: 'silent' })
@@ -85,7 +86,20 @@ function steps(co: CompanyId, calls: number): RecordedStep[] {
       trails: [],
       memberships: [],
     })
-    const trail: TrailEntry[] = [
+    // As the engine hands trails over: decisions compact (every member, one code each).
+    const trail: (TrailEntry | StoredTrailEntry)[] = [
+      {
+        kind: 'offer',
+        at: at + 1,
+        queueId: 'sentralbord',
+        strategy: 'longest-idle',
+        rankedBy: 'idle-ms',
+        members: [kari, 'bjorn', 'ola'],
+        reasons: storedReasons(new Uint8Array([0, skipCode.busy, skipCode.paused])),
+        ranked: [0],
+        values: [i * 1000],
+        chosen: [0],
+      },
       { kind: 'exit', at: at + 500, queueId: 'sentralbord', reason: 'timeout', to: null },
     ]
     out.push({
@@ -150,6 +164,15 @@ describe('record worker', () => {
     expect(got.events.slice(0, 3).map((e) => e.kind)).toEqual(['enter', 'offer', 'complete-caller'])
     expect(got.users).toHaveLength(40)
     expect(got.trails.every((t) => t !== null)).toBe(true)
+    // Read back expanded: the members skipped, and why.
+    expect(got.trails[7]![0]).toMatchObject({
+      kind: 'offer',
+      ranked: [{ userId: uid(viaWorker.co, 'anne'), value: 7000 }],
+      skipped: [
+        { userId: 'bjorn', reason: 'busy' },
+        { userId: 'ola', reason: 'paused' },
+      ],
+    })
     // Call 39 was the last to pause or not: odd, so the membership is not paused.
     expect(got.memberships.find((m) => m.userId === uid(viaWorker.co, 'anne'))?.paused).toBeNull()
     expect(writer.fallbackWrites()).toBe(0)

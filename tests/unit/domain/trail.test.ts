@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { skipReasons } from '../../../src/shared/model'
-import { expandEntry, skipCode, storedReasons } from '../../../src/core/domain/trail'
+import {
+  expandEntry,
+  skipCode,
+  storedReasons,
+  trailFromJson,
+  trailJson,
+  type CompactDecision,
+} from '../../../src/core/domain/trail'
+import type { TrailEntry } from '../../../src/shared/model'
 
 describe('stored offer decisions', () => {
   it('keep every member’s reason code, for queues of any size', () => {
@@ -41,5 +49,46 @@ describe('stored offer decisions', () => {
         { userId: 'd', reason: 'wrap-up' },
       ],
     })
+  })
+})
+
+describe('trails in the database', () => {
+  const members = Array.from({ length: 50 }, (_, i) => `agent${200 + i}`)
+  const codes = new Uint8Array(members.length)
+  for (let i = 0; i < codes.length; i++) codes[i] = i % 3 === 0 ? 0 : (i % skipReasons.length) + 1
+  const decision: CompactDecision = {
+    kind: 'offer',
+    at: 1000,
+    queueId: 'q',
+    strategy: 'longest-idle',
+    rankedBy: 'idle-ms',
+    members,
+    reasons: storedReasons(codes),
+    ranked: [3, 0, 6],
+    values: [9000, 4000, 10],
+    chosen: [3],
+  }
+  const others: TrailEntry[] = [
+    { kind: 'route', at: 900, dialed: '+4722000000', to: null, note: 'queue q' },
+    { kind: 'pick', at: 1200, userId: 'agent203', queueId: 'q' },
+  ]
+
+  it('are read back as the expanded entries, every member with its reason', () => {
+    const stored = [others[0]!, decision, others[1]!]
+    expect(trailFromJson(trailJson(stored))).toEqual([others[0], expandEntry(decision), others[1]])
+    const offer = expandEntry(decision)
+    expect(offer.kind === 'offer' && offer.skipped).toHaveLength(33)
+  })
+
+  it('keep decisions compact: half the expanded size or less', () => {
+    const compact = trailJson([decision]).length
+    const expanded = JSON.stringify([expandEntry(decision)]).length
+    expect(compact * 2).toBeLessThanOrEqual(expanded)
+  })
+
+  it('written expanded (as before the compact form) are read as they were written', () => {
+    const expanded = [expandEntry(decision), ...others]
+    expect(trailFromJson(JSON.stringify(expanded))).toEqual(expanded)
+    expect(trailFromJson(trailJson(expanded))).toEqual(expanded)
   })
 })
