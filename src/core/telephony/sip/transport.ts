@@ -13,6 +13,7 @@ import { reasonPhrases, type SipMessage } from './message'
 import { parseMessage, StreamFramer, type ParseResult } from './parser'
 import { answerable, responseFor, serialize } from './serializer'
 import type { TransactionTransport } from './transactions/timers'
+import { UdpOutbox } from './udp-outbox'
 
 export interface Source {
   transport: 'udp' | 'tcp' | 'tls'
@@ -57,6 +58,7 @@ export class SipTransport {
   private tlsPort = 0
   private readonly connections = new Set<Socket>()
   private boundPort = 0
+  private readonly outbox = new UdpOutbox(() => this.udp)
 
   constructor(
     private readonly options: TransportOptions,
@@ -129,6 +131,7 @@ export class SipTransport {
   }
 
   async close(): Promise<void> {
+    this.outbox.flush()
     for (const socket of this.connections) socket.destroy()
     this.connections.clear()
     await Promise.all([
@@ -145,7 +148,7 @@ export class SipTransport {
   udpTo(address: string, port: number): TransactionTransport {
     return {
       reliable: false,
-      send: (message) => this.udp?.send(serialize(message), port, address),
+      send: (message) => this.outbox.send(serialize(message), port, address),
     }
   }
 
