@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../src/core/runtime/clock'
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/core/telephony/sip/message'
 import { header } from '../../../src/core/telephony/sip/message'
+import { parseMessage } from '../../../src/core/telephony/sip/parser'
 import { responseFor } from '../../../src/core/telephony/sip/serializer'
 import { TransactionLayer } from '../../../src/core/telephony/sip/transactions/transaction-layer'
 import type { TransactionTransport } from '../../../src/core/telephony/sip/transactions/timers'
@@ -34,12 +35,20 @@ function response(to: SipRequest, status: number): SipResponse {
   return responseFor(to, status, 'x', { toTag: 'b2' }) as SipResponse
 }
 
+function readBack(message: SipMessage | Buffer): SipMessage {
+  if (!Buffer.isBuffer(message)) return message
+  const parsed = parseMessage(message, 'datagram')
+  if (parsed.kind !== 'message') throw new Error(`sent bytes that do not parse: ${parsed.kind}`)
+  return parsed.message
+}
+
 function setup(reliable = false) {
   const clock = new VirtualClock(0)
   const sent: { at: number; message: SipMessage }[] = []
   const transport: TransactionTransport = {
     reliable,
-    send: (message) => sent.push({ at: clock.now(), message }),
+    // What a transaction keeps to send again, it sends as bytes: read them back.
+    send: (message) => sent.push({ at: clock.now(), message: readBack(message) }),
   }
   const layer = new TransactionLayer(clock)
   const heard: (number | 'timeout')[] = []
@@ -339,5 +348,28 @@ describe('a transaction that only waits out its timers', () => {
     expect(layer.size.client).toBe(1)
     clock.advanceTo(32_000)
     expect(layer.size.client).toBe(0)
+  })
+
+  it('keeps the response it resends as bytes: the request and response objects can be collected', async () => {
+    const { clock, transport, layer, sent } = setup()
+    const bye = () => request('BYE', 'z9hG4bK-w-7')
+    const refs = ((): WeakRef<object>[] => {
+      const received = bye()
+      const matched = layer.receiveRequest(received, transport)
+      if (matched.kind !== 'new') throw new Error('not new')
+      const ok = response(received, 200)
+      matched.transaction.respond(ok)
+      return [new WeakRef(received), new WeakRef(ok)]
+    })()
+    expect(await collectedAfterJob(refs[0]!)).toBe(true)
+    expect(await collectedAfterJob(refs[1]!)).toBe(true)
+    // Timer J is still running: the BYE again gets the same 200 again.
+    expect(layer.receiveRequest(bye(), transport).kind).toBe('absorbed')
+    const answers = sent.filter((s) => s.message.kind === 'response')
+    expect(answers).toHaveLength(2)
+    expect(answers[1]!.message).toEqual(answers[0]!.message)
+    expect(answers[1]!.message).toMatchObject({ kind: 'response', status: 200 })
+    clock.advanceTo(32_000)
+    expect(layer.size.server).toBe(0)
   })
 })

@@ -78,13 +78,18 @@ interface Fork {
   leg: Leg | null
   contact: string
   transport: TransactionTransport
-  invite: SipRequest
+  /**
+   * The branch's INVITE, until its final response: then there is nothing left to CANCEL or to
+   * build the dialog from, and the branch only answers 2xx retransmissions with `ack`.
+   */
+  invite: SipRequest | null
   tx: ClientTransaction | null
   /** cancelled: CANCEL sent, its 487 (or a 2xx that crossed it) still to come. */
   state: 'calling' | 'proceeding' | 'cancelled' | 'answered' | 'done'
   /** The leg ended before any provisional: CANCEL as soon as one comes (§9.1). */
   cancelWanted: boolean
-  ack: SipRequest | null
+  /** The ACK for the branch's 2xx, as sent (sent again for a retransmitted 2xx). */
+  ack: Buffer | null
 }
 
 interface Leg {
@@ -713,9 +718,14 @@ export class B2bua {
     if (status >= 300) return this.onForkFailed(fork, status)
     // A 2xx: a retransmission gets the same ACK again (§13.2.2.4).
     if (fork.ack) return fork.transport.send(fork.ack)
-    const dialog = Dialog.asUac(fork.invite, response)
-    fork.ack = dialog.request('ACK', [], undefined, cseqNumber(fork.invite) ?? 1)
-    this.o.endpoint.sendAck(fork.ack, fork.transport)
+    const invite = fork.invite
+    if (!invite) return
+    fork.invite = null
+    const dialog = Dialog.asUac(invite, response)
+    fork.ack = this.o.endpoint.sendAck(
+      dialog.request('ACK', [], undefined, cseqNumber(invite) ?? 1),
+      fork.transport,
+    )
     const wasWaiting = fork.state !== 'done' && fork.state !== 'answered'
     fork.state = 'answered'
     const leg = fork.leg
@@ -748,6 +758,7 @@ export class B2bua {
   private onForkFailed(fork: Fork, status: number): void {
     if (fork.state === 'done' || fork.state === 'answered') return
     fork.state = 'done'
+    fork.invite = null
     const leg = fork.leg
     if (leg === null || leg.state !== 'early' || leg.forks.some((f) => f.state !== 'done')) return
     // Every branch failed: busy and decline are a reject, the rest a failure (both are "no
@@ -776,10 +787,10 @@ export class B2bua {
       fork.cancelWanted = true
       return
     }
-    if (fork.state !== 'proceeding') return
+    const invite = fork.invite
+    if (fork.state !== 'proceeding' || !invite) return
     fork.cancelWanted = false
     fork.state = 'cancelled'
-    const invite = fork.invite
     const cancel: SipRequest = {
       kind: 'request',
       method: 'CANCEL',

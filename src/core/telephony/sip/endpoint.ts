@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { Clock } from '../../runtime/clock'
 import { reasonPhrases, type SipRequest, type SipResponse } from './message'
 import { checkRequest, defaultCapabilities, type UasCapabilities } from './request-checks'
-import { responseFor } from './serializer'
+import { responseFor, serialize } from './serializer'
 import { SipTransport, type Inbound } from './transport'
 import type { ServerTransaction } from './transactions/server-transactions'
 import type { ClientTransaction, ClientTransactionUser } from './transactions/client-transactions'
@@ -137,10 +137,15 @@ export class SipEndpoint {
     return this.transactions.send(request, transport, user)
   }
 
-  /** An ACK to a 2xx belongs to the dialog, not a transaction (§13.2.2.4); it is sent as is. */
-  sendAck(ack: SipRequest, transport: TransactionTransport): void {
+  /**
+   * An ACK to a 2xx belongs to the dialog, not a transaction (§13.2.2.4); it is sent as is. Its
+   * bytes are returned: a retransmitted 2xx gets the very same ACK again.
+   */
+  sendAck(ack: SipRequest, transport: TransactionTransport): Buffer {
     if (!ack.headers.some((h) => h.name === 'Via')) ack.headers.unshift(this.via(transport))
-    transport.send(ack)
+    const bytes = serialize(ack)
+    transport.send(bytes)
+    return bytes
   }
 
   private via(transport: TransactionTransport) {

@@ -148,7 +148,7 @@ export class SipTransport {
   udpTo(address: string, port: number): TransactionTransport {
     return {
       reliable: false,
-      send: (message) => this.outbox.send(serialize(message), port, address),
+      send: (message) => this.outbox.send(wire(message), port, address),
     }
   }
 
@@ -174,7 +174,7 @@ export class SipTransport {
       reliable: true,
       protocol: transport === 'tls' ? 'TLS' : 'TCP',
       send: (message) => {
-        if (!socket.destroyed) socket.write(serialize(message))
+        if (!socket.destroyed) socket.write(wire(message))
       },
     }
     socket.on('data', (chunk: Buffer) => {
@@ -214,4 +214,9 @@ export class SipTransport {
       this.options.logger.error({ err: error, source: inbound.source }, 'sip handler failed')
     }
   }
+}
+
+/** The bytes of a message (as they are when the sender kept them serialized). */
+function wire(message: SipMessage | Buffer): Buffer {
+  return Buffer.isBuffer(message) ? message : serialize(message)
 }

@@ -6,6 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../../../runtime/clock'
 import { header, type SipRequest, type SipResponse } from '../message'
+import { serialize } from '../serializer'
 import { StateMachine, nonInviteMoves, type Moves, type NonInviteState } from './transaction-state'
 import type { SipTimers, TransactionTransport } from './timers'
 
@@ -66,7 +67,8 @@ export class InviteClientTransaction implements ClientBase {
   private timerD: TimerHandle | null = null
   private timerM: TimerHandle | null = null
   private interval: number
-  private ack: SipRequest | null = null
+  /** The ACK for a non-2xx final, serialized (sent again for each retransmission of it). */
+  private ack: Buffer | null = null
   private invite: SipRequest | null
   /** Kept in Accepted (2xx retransmissions go to it), let go of in Completed. */
   private user: ClientTransactionUser | null
@@ -133,7 +135,7 @@ export class InviteClientTransaction implements ClientBase {
       this.fsm.transition('completed')
       this.stop('A')
       this.stop('B')
-      this.ack = ackFor(this.invite, response)
+      this.ack = serialize(ackFor(this.invite, response))
       this.invite = null
       this.transport.send(this.ack)
       // Completed only resends the ACK: the user hears nothing more from this transaction.

@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerHandle } from '../../../runtime/clock'
 import { reasonPhrases, type SipRequest, type SipResponse } from '../message'
-import { responseFor } from '../serializer'
+import { responseFor, serialize } from '../serializer'
 import { StateMachine, nonInviteMoves, type Moves, type NonInviteState } from './transaction-state'
 import type { SipTimers, TransactionTransport } from './timers'
 
@@ -47,7 +47,8 @@ export class InviteServerTransaction {
     'proceeding',
     inviteServerMoves,
   )
-  private last: SipResponse | null = null
+  /** The last response sent, serialized (sent again for a retransmitted INVITE). */
+  private last: Buffer | null = null
   private timerTrying: TimerHandle | null = null
   private timerG: TimerHandle | null = null
   private timerH: TimerHandle | null = null
@@ -115,8 +116,8 @@ export class InviteServerTransaction {
   respond(response: SipResponse): void {
     const s = this.fsm.state
     if (s !== 'proceeding') return
-    this.last = response
-    this.transport.send(response)
+    this.last = serialize(response)
+    this.transport.send(this.last)
     this.stop('Trying')
     if (response.status < 200) {
       this.fsm.transition('proceeding')
@@ -192,7 +193,8 @@ export class NonInviteServerTransaction {
     'trying',
     nonInviteMoves,
   )
-  private last: SipResponse | null = null
+  /** The last response sent, serialized (sent again for a retransmitted request). */
+  private last: Buffer | null = null
   private timerJ: TimerHandle | null = null
   /** See `request`. */
   private pending: SipRequest | null
@@ -232,8 +234,8 @@ export class NonInviteServerTransaction {
   respond(response: SipResponse): void {
     const s = this.fsm.state
     if (s === 'completed' || s === 'terminated') return
-    this.last = response
-    this.transport.send(response)
+    this.last = serialize(response)
+    this.transport.send(this.last)
     if (response.status < 200) {
       this.fsm.transition('proceeding')
       return

@@ -21,5 +21,10 @@ export interface TransactionTransport {
   readonly reliable: boolean
   /** What our Via says for requests sent this way (UDP when not given). */
   readonly protocol?: 'UDP' | 'TCP' | 'TLS'
-  send(message: SipMessage): void
+  /**
+   * A message, or one already serialized: what a transaction keeps to send again while it
+   * waits out its timers (up to 32 s, thousands at a time under load) is kept as bytes, not as
+   * the message objects (and the received text their header values are cut from).
+   */
+  send(message: SipMessage | Buffer): void
 }
