@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../src/core/runtime/clock'
+import { CountingClock } from '../../../src/core/telephony/sip/sip-stack'
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/core/telephony/sip/message'
 import { header } from '../../../src/core/telephony/sip/message'
 import { parseMessage } from '../../../src/core/telephony/sip/parser'
@@ -285,7 +286,7 @@ describe('matching', () => {
 
   it('drops a response no client transaction sent', () => {
     const { layer } = setup()
-    expect(layer.receiveResponse(response(request('INVITE', 'z9hG4bK-nobody'), 200))).toBeNull()
+    expect(layer.receiveResponse(response(request('INVITE', 'z9hG4bK-nobody'), 200))).toBe(false)
   })
 })
 
@@ -348,6 +349,36 @@ describe('a transaction that only waits out its timers', () => {
     expect(layer.size.client).toBe(1)
     clock.advanceTo(32_000)
     expect(layer.size.client).toBe(0)
+  })
+
+  it('lingers as a record of the layer: a thousand waiting transactions hold one timer, and each still ends on time', () => {
+    const virtual = new VirtualClock(0)
+    const clock = new CountingClock(virtual)
+    const layer = new TransactionLayer(clock)
+    const sent: SipMessage[] = []
+    const transport: TransactionTransport = {
+      reliable: false,
+      send: (message) => sent.push(readBack(message)),
+    }
+    for (let i = 0; i < 1000; i++) {
+      virtual.advanceTo(i)
+      const bye = request('BYE', `z9hG4bK-many-${i}`)
+      const matched = layer.receiveRequest(bye, transport)
+      if (matched.kind !== 'new') throw new Error('not new')
+      matched.transaction.respond(response(bye, 200))
+    }
+    expect(layer.size.server).toBe(1000)
+    expect(clock.pending).toBe(1)
+    // The last one still answers its repeated BYE, and each ends 64·T1 after its answer.
+    expect(layer.receiveRequest(request('BYE', 'z9hG4bK-many-999'), transport).kind).toBe(
+      'absorbed',
+    )
+    expect(sent).toHaveLength(1001)
+    virtual.advanceTo(32_499)
+    expect(layer.size.server).toBe(500)
+    virtual.advanceTo(32_999)
+    expect(layer.size.server).toBe(0)
+    expect(clock.pending).toBe(0)
   })
 
   it('keeps the response it resends as bytes: the request and response objects can be collected', async () => {

@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from '../../../runtime/clock'
 import { header, type SipRequest, type SipResponse } from '../message'
 import { serialize } from '../serializer'
+import type { Settled } from './lingering'
 import { StateMachine, nonInviteMoves, type Moves, type NonInviteState } from './transaction-state'
 import type { SipTimers, TransactionTransport } from './timers'
 
@@ -64,15 +65,14 @@ export class InviteClientTransaction implements ClientBase {
   )
   private timerA: TimerHandle | null = null
   private timerB: TimerHandle | null = null
-  private timerD: TimerHandle | null = null
-  private timerM: TimerHandle | null = null
   private interval: number
-  /** The ACK for a non-2xx final, serialized (sent again for each retransmission of it). */
-  private ack: Buffer | null = null
   private invite: SipRequest | null
-  /** Kept in Accepted (2xx retransmissions go to it), let go of in Completed. */
   private user: ClientTransactionUser | null
 
+  /**
+   * `onSettled`: the final response is in and only Timer M or D is left; the layer carries the
+   * transaction on from there (lingering.ts), and this object is done with.
+   */
   constructor(
     readonly id: string,
     request: SipRequest,
@@ -81,6 +81,7 @@ export class InviteClientTransaction implements ClientBase {
     private readonly timers: SipTimers,
     user: ClientTransactionUser,
     private readonly onTerminated: (t: InviteClientTransaction) => void,
+    private readonly onSettled: (settled: Settled) => void,
   ) {
     this.invite = request
     this.user = user
@@ -116,37 +117,43 @@ export class InviteClientTransaction implements ClientBase {
       }
       return
     }
+    if (s !== 'calling' && s !== 'proceeding') return
+    const user = this.user
+    this.stop('A')
+    this.stop('B')
+    this.user = null
     if (status < 300) {
       // §17.1.1.2 as updated by RFC 6026: the TU sends the ACK for a 2xx (it belongs to the
-      // dialog, not the transaction); further 2xx retransmissions go to the TU too.
-      if (s === 'calling' || s === 'proceeding') {
-        this.fsm.transition('accepted')
-        this.stop('A')
-        this.stop('B')
-        this.invite = null
-        this.timerM = this.after(64 * this.timers.t1, () => this.terminate())
-        this.user?.onResponse(response)
-      } else if (s === 'accepted') this.user?.onResponse(response)
+      // dialog, not the transaction); further 2xx retransmissions go to the TU too, for
+      // Timer M.
+      this.fsm.transition('accepted')
+      this.invite = null
+      this.onSettled({
+        forMs: 64 * this.timers.t1,
+        resend: null,
+        transport: this.transport,
+        user,
+        absorbsAck: false,
+      })
+      user?.onResponse(response)
       return
     }
-    // 300–699: the transaction ACKs it itself (§17.1.1.3), once to the TU, again on every
-    // retransmission of the response.
-    if ((s === 'calling' || s === 'proceeding') && this.invite) {
-      this.fsm.transition('completed')
-      this.stop('A')
-      this.stop('B')
-      this.ack = serialize(ackFor(this.invite, response))
-      this.invite = null
-      this.transport.send(this.ack)
-      // Completed only resends the ACK: the user hears nothing more from this transaction.
-      const user = this.user
-      this.user = null
-      user?.onResponse(response)
-      // Timer D: 32 s over UDP to absorb retransmissions; 0 over reliable transports.
-      this.timerD = this.after(this.transport.reliable ? 0 : (this.timers.d ?? 32_000), () =>
-        this.terminate(),
-      )
-    } else if (s === 'completed' && this.ack) this.transport.send(this.ack)
+    // 300–699: the transaction ACKs it itself (§17.1.1.3), once to the TU, and again on every
+    // retransmission of the response while Timer D runs (32 s over UDP, 0 over reliable
+    // transports); the user hears nothing more.
+    if (!this.invite) return
+    this.fsm.transition('completed')
+    const ack = serialize(ackFor(this.invite, response))
+    this.invite = null
+    this.transport.send(ack)
+    this.onSettled({
+      forMs: this.transport.reliable ? 0 : (this.timers.d ?? 32_000),
+      resend: ack,
+      transport: this.transport,
+      user: null,
+      absorbsAck: false,
+    })
+    user?.onResponse(response)
   }
 
   transportError(): void {
@@ -171,15 +178,14 @@ export class InviteClientTransaction implements ClientBase {
 
   private terminate(): void {
     if (this.terminated) return
-    for (const t of ['A', 'B', 'D', 'M'] as const) this.stop(t)
+    for (const t of ['A', 'B'] as const) this.stop(t)
     this.invite = null
     this.user = null
-    this.ack = null
     this.fsm.transition('terminated')
     this.onTerminated(this)
   }
 
-  private stop(timer: 'A' | 'B' | 'D' | 'M'): void {
+  private stop(timer: 'A' | 'B'): void {
     const key = `timer${timer}` as const
     const handle = this[key]
     if (handle) this.clock.clearTimer(handle)
@@ -209,7 +215,6 @@ export class NonInviteClientTransaction implements ClientBase {
   )
   private timerE: TimerHandle | null = null
   private timerF: TimerHandle | null = null
-  private timerK: TimerHandle | null = null
   private interval: number
   private pending: SipRequest | null
   private user: ClientTransactionUser | null
@@ -222,6 +227,7 @@ export class NonInviteClientTransaction implements ClientBase {
     private readonly timers: SipTimers,
     user: ClientTransactionUser,
     private readonly onTerminated: (t: NonInviteClientTransaction) => void,
+    private readonly onSettled: (settled: Settled) => void,
   ) {
     this.pending = request
     this.user = user
@@ -254,13 +260,19 @@ export class NonInviteClientTransaction implements ClientBase {
     this.fsm.transition('completed')
     this.stop('E')
     this.stop('F')
-    // Completed only absorbs retransmitted responses (Timer K).
+    // Completed only absorbs retransmitted responses, for Timer K: T4 over UDP, 0 over
+    // reliable transports.
     const user = this.user
     this.pending = null
     this.user = null
+    this.onSettled({
+      forMs: this.transport.reliable ? 0 : this.timers.t4,
+      resend: null,
+      transport: this.transport,
+      user: null,
+      absorbsAck: false,
+    })
     user?.onResponse(response)
-    // Timer K: T4 over UDP (to absorb retransmitted responses), 0 over reliable transports.
-    this.timerK = this.after(this.transport.reliable ? 0 : this.timers.t4, () => this.terminate())
   }
 
   transportError(): void {
@@ -289,14 +301,14 @@ export class NonInviteClientTransaction implements ClientBase {
 
   private terminate(): void {
     if (this.terminated) return
-    for (const t of ['E', 'F', 'K'] as const) this.stop(t)
+    for (const t of ['E', 'F'] as const) this.stop(t)
     this.pending = null
     this.user = null
     this.fsm.transition('terminated')
     this.onTerminated(this)
   }
 
-  private stop(timer: 'E' | 'F' | 'K'): void {
+  private stop(timer: 'E' | 'F'): void {
     const key = `timer${timer}` as const
     const handle = this[key]
     if (handle) this.clock.clearTimer(handle)

@@ -6,6 +6,7 @@
 import type { Clock, TimerHandle } from '../../../runtime/clock'
 import { reasonPhrases, type SipRequest, type SipResponse } from '../message'
 import { responseFor, serialize } from '../serializer'
+import type { Settled } from './lingering'
 import { StateMachine, nonInviteMoves, type Moves, type NonInviteState } from './transaction-state'
 import type { SipTimers, TransactionTransport } from './timers'
 
@@ -52,8 +53,6 @@ export class InviteServerTransaction {
   private timerTrying: TimerHandle | null = null
   private timerG: TimerHandle | null = null
   private timerH: TimerHandle | null = null
-  private timerI: TimerHandle | null = null
-  private timerL: TimerHandle | null = null
   private interval: number
   /** See `request`. */
   private invite: SipRequest | null
@@ -67,6 +66,8 @@ export class InviteServerTransaction {
     private readonly timers: SipTimers,
     user: ServerTransactionUser,
     private readonly onTerminated: (t: InviteServerTransaction) => void,
+    /** Only Timer L or I is left: the layer carries the transaction on (lingering.ts). */
+    private readonly onSettled: (settled: Settled) => void,
   ) {
     this.invite = request
     this.user = user
@@ -107,9 +108,18 @@ export class InviteServerTransaction {
     this.fsm.transition('confirmed')
     this.stop('G')
     this.stop('H')
-    this.user?.onAck?.(ack)
+    const user = this.user
+    this.last = null
+    this.user = null
     // Timer I: T4 over UDP absorbs ACK retransmissions; 0 over reliable transports.
-    this.timerI = this.after(this.transport.reliable ? 0 : this.timers.t4, () => this.terminate())
+    this.onSettled({
+      forMs: this.transport.reliable ? 0 : this.timers.t4,
+      resend: null,
+      transport: this.transport,
+      user: null,
+      absorbsAck: true,
+    })
+    user?.onAck?.(ack)
   }
 
   /** A response from the TU. */
@@ -131,7 +141,13 @@ export class InviteServerTransaction {
       this.last = null
       this.user = null
       this.fsm.transition('accepted')
-      this.timerL = this.after(64 * this.timers.t1, () => this.terminate())
+      this.onSettled({
+        forMs: 64 * this.timers.t1,
+        resend: null,
+        transport: this.transport,
+        user: null,
+        absorbsAck: false,
+      })
       return
     }
     this.fsm.transition('completed')
@@ -157,7 +173,7 @@ export class InviteServerTransaction {
 
   private terminate(): void {
     if (this.terminated) return
-    for (const t of ['Trying', 'G', 'H', 'I', 'L'] as const) this.stop(t)
+    for (const t of ['Trying', 'G', 'H'] as const) this.stop(t)
     this.invite = null
     this.user = null
     this.last = null
@@ -165,7 +181,7 @@ export class InviteServerTransaction {
     this.onTerminated(this)
   }
 
-  private stop(timer: 'Trying' | 'G' | 'H' | 'I' | 'L'): void {
+  private stop(timer: 'Trying' | 'G' | 'H'): void {
     const key = `timer${timer}` as const
     const handle = this[key]
     if (handle) this.clock.clearTimer(handle)
@@ -195,7 +211,6 @@ export class NonInviteServerTransaction {
   )
   /** The last response sent, serialized (sent again for a retransmitted request). */
   private last: Buffer | null = null
-  private timerJ: TimerHandle | null = null
   /** See `request`. */
   private pending: SipRequest | null
 
@@ -206,6 +221,8 @@ export class NonInviteServerTransaction {
     private readonly clock: Clock,
     private readonly timers: SipTimers,
     private readonly onTerminated: (t: NonInviteServerTransaction) => void,
+    /** The final response is sent and only Timer J is left: the layer carries it on. */
+    private readonly onSettled: (settled: Settled) => void,
   ) {
     this.pending = request
   }
@@ -242,11 +259,16 @@ export class NonInviteServerTransaction {
     }
     this.pending = null
     this.fsm.transition('completed')
-    // Timer J: 64·T1 over UDP absorbs retransmitted requests; 0 over reliable transports.
-    this.timerJ = this.clock.setTimer(
-      this.clock.now() + (this.transport.reliable ? 0 : 64 * this.timers.t1),
-      () => this.terminate(),
-    )
+    // Timer J: 64·T1 over UDP absorbs retransmitted requests, answering them with the final
+    // response again; 0 over reliable transports.
+    this.onSettled({
+      forMs: this.transport.reliable ? 0 : 64 * this.timers.t1,
+      resend: this.last,
+      transport: this.transport,
+      user: null,
+      absorbsAck: false,
+    })
+    this.last = null
   }
 
   transportError(): void {
@@ -255,8 +277,6 @@ export class NonInviteServerTransaction {
 
   private terminate(): void {
     if (this.terminated) return
-    if (this.timerJ) this.clock.clearTimer(this.timerJ)
-    this.timerJ = null
     this.pending = null
     this.last = null
     this.fsm.transition('terminated')

@@ -2,6 +2,8 @@
  * The transaction layer (RFC 3261 §17): creates client and server transactions, matches what
  * arrives to them (§17.1.3, §17.2.3), hands the rest up, and forgets each transaction when it
  * terminates, so nothing is left behind (`size` is reported in /metrics and checked by tests).
+ * A transaction whose final response is in hands its last wait (Timers D, I, J, K, L, M) to the
+ * layer, which keeps a small record of it until then (lingering.ts).
  */
 import type { Clock } from '../../../runtime/clock'
 import { GrammarError, parseCSeq, parseVia, splitList } from '../grammar'
@@ -18,6 +20,7 @@ import {
   type ServerTransaction,
   type ServerTransactionUser,
 } from './server-transactions'
+import { Lingering, LingeringQueues, type Settled } from './lingering'
 import { defaultTimers, type SipTimers, type TransactionTransport } from './timers'
 
 /** The magic cookie of RFC 3261 branches (§8.1.1.7): such a branch alone identifies a transaction. */
@@ -64,15 +67,28 @@ export function clientKey(message: SipRequest | SipResponse): string | null {
 }
 
 export class TransactionLayer {
-  private readonly clients = new Map<string, ClientTransaction>()
-  private readonly servers = new Map<string, ServerTransaction>()
+  /** Transactions by key; once only their last timer is left, a lingering record of them. */
+  private readonly clients = new Map<string, ClientTransaction | Lingering>()
+  private readonly servers = new Map<string, ServerTransaction | Lingering>()
+  private readonly lingeringClients: LingeringQueues
+  private readonly lingeringServers: LingeringQueues
 
   constructor(
     private readonly clock: Clock,
     private readonly timers: SipTimers = defaultTimers,
-  ) {}
+  ) {
+    this.lingeringClients = new LingeringQueues(clock, (key, record) => {
+      if (this.clients.get(key) === record) this.clients.delete(key)
+    })
+    this.lingeringServers = new LingeringQueues(clock, (key, record) => {
+      if (this.servers.get(key) === record) this.servers.delete(key)
+    })
+  }
 
-  /** Live transactions, client and server (none may be left after a call ends and timers run). */
+  /**
+   * Transactions, client and server, lingering ones included (none may be left after a call
+   * ends and its timers run).
+   */
   get size(): { client: number; server: number } {
     return { client: this.clients.size, server: this.servers.size }
   }
@@ -86,9 +102,20 @@ export class TransactionLayer {
     const key = clientKey(request)
     if (!key) throw new Error('a request needs a top Via with a branch and a CSeq')
     const done = () => this.clients.delete(key)
+    const settle = (settled: Settled) =>
+      this.clients.set(key, this.lingeringClients.add(key, settled))
     const t =
       request.method === 'INVITE'
-        ? new InviteClientTransaction(key, request, transport, this.clock, this.timers, user, done)
+        ? new InviteClientTransaction(
+            key,
+            request,
+            transport,
+            this.clock,
+            this.timers,
+            user,
+            done,
+            settle,
+          )
         : new NonInviteClientTransaction(
             key,
             request,
@@ -97,18 +124,26 @@ export class TransactionLayer {
             this.timers,
             user,
             done,
+            settle,
           )
     this.clients.set(key, t)
     return t
   }
 
-  /** A response from the network: to its client transaction, or null if none matches (a stray 2xx). */
-  receiveResponse(response: SipResponse): ClientTransaction | null {
+  /**
+   * A response from the network, to its client transaction; false if none matches (a stray
+   * 2xx). A lingering transaction gives a repeated 2xx to its user (RFC 6026 Accepted) and
+   * answers a repeated failure with its ACK again (§17.1.1.2, Completed).
+   */
+  receiveResponse(response: SipResponse): boolean {
     const key = clientKey(response)
     const t = key ? this.clients.get(key) : undefined
-    if (!t) return null
-    t.receive(response)
-    return t
+    if (!t) return false
+    if (!(t instanceof Lingering)) t.receive(response)
+    else if (t.user) {
+      if (response.status >= 200 && response.status < 300) t.user.onResponse(response)
+    } else if (response.status >= 300) t.repeated()
+    return true
   }
 
   /**
@@ -133,28 +168,54 @@ export class TransactionLayer {
         existing.receiveAck(request)
         return { kind: 'absorbed' }
       }
-      if (existing instanceof InviteServerTransaction && existing.state === 'confirmed')
-        return { kind: 'absorbed' }
+      // Confirmed (Timer I) absorbs ACKs; Accepted (Timer L) leaves the ACK of a 2xx to the dialog.
+      if (existing instanceof Lingering && existing.absorbsAck) return { kind: 'absorbed' }
       return { kind: 'ack-2xx' }
+    }
+    if (existing instanceof Lingering) {
+      existing.repeated()
+      return { kind: 'absorbed' }
     }
     if (existing) {
       existing.receiveRetransmission()
       return { kind: 'absorbed' }
     }
     const done = () => this.servers.delete(key)
+    const settle = (settled: Settled) =>
+      this.servers.set(key, this.lingeringServers.add(key, settled))
     const t =
       request.method === 'INVITE'
-        ? new InviteServerTransaction(key, request, transport, this.clock, this.timers, user, done)
-        : new NonInviteServerTransaction(key, request, transport, this.clock, this.timers, done)
+        ? new InviteServerTransaction(
+            key,
+            request,
+            transport,
+            this.clock,
+            this.timers,
+            user,
+            done,
+            settle,
+          )
+        : new NonInviteServerTransaction(
+            key,
+            request,
+            transport,
+            this.clock,
+            this.timers,
+            done,
+            settle,
+          )
     this.servers.set(key, t)
     return { kind: 'new', transaction: t }
   }
 
   /** Ends every transaction (shutdown): their timers are cleared, client users told of a timeout. */
   closeAll(): void {
-    for (const t of [...this.clients.values(), ...this.servers.values()]) t.transportError()
+    for (const t of [...this.clients.values(), ...this.servers.values()])
+      if (!(t instanceof Lingering)) t.transportError()
     this.clients.clear()
     this.servers.clear()
+    this.lingeringClients.clear()
+    this.lingeringServers.clear()
   }
 
   /** The INVITE server transaction a CANCEL is about (§9.2): same key, method INVITE. */
