@@ -128,13 +128,7 @@ export class InviteClientTransaction implements ClientBase {
       // Timer M.
       this.fsm.transition('accepted')
       this.invite = null
-      this.onSettled({
-        forMs: 64 * this.timers.t1,
-        resend: null,
-        transport: this.transport,
-        user,
-        absorbsAck: false,
-      })
+      this.onSettled({ forMs: 64 * this.timers.t1, transport: this.transport, user })
       user?.onResponse(response)
       return
     }
@@ -148,10 +142,8 @@ export class InviteClientTransaction implements ClientBase {
     this.transport.send(ack)
     this.onSettled({
       forMs: this.transport.reliable ? 0 : (this.timers.d ?? 32_000),
-      resend: ack,
       transport: this.transport,
-      user: null,
-      absorbsAck: false,
+      resend: ack,
     })
     user?.onResponse(response)
   }
@@ -267,10 +259,7 @@ export class NonInviteClientTransaction implements ClientBase {
     this.user = null
     this.onSettled({
       forMs: this.transport.reliable ? 0 : this.timers.t4,
-      resend: null,
       transport: this.transport,
-      user: null,
-      absorbsAck: false,
     })
     user?.onResponse(response)
   }

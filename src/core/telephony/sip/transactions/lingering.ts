@@ -20,13 +20,13 @@ import type { TransactionTransport } from './timers'
 export interface Settled {
   /** How long it still absorbs (0 over reliable transports: it ends at once). */
   readonly forMs: number
-  /** Sent again for each retransmission: the final response (server), the ACK (client, non-2xx). */
-  readonly resend: Buffer | null
   readonly transport: TransactionTransport
+  /** Sent again for each retransmission: the final response (server), the ACK (client, non-2xx). */
+  readonly resend?: Buffer | null
   /** An INVITE client transaction in Accepted: 2xx retransmissions go to its user (RFC 6026). */
-  readonly user: ClientTransactionUser | null
+  readonly user?: ClientTransactionUser | null
   /** An INVITE server transaction in Confirmed absorbs ACKs; in Accepted they go to the dialog. */
-  readonly absorbsAck: boolean
+  readonly absorbsAck?: boolean
 }
 
 export class Lingering {
@@ -108,10 +108,10 @@ export class LingeringQueues {
   add(key: string, settled: Settled): Lingering {
     const record = new Lingering(
       this.clock.now() + settled.forMs,
-      settled.resend,
+      settled.resend ?? null,
       settled.transport,
-      settled.user,
-      settled.absorbsAck,
+      settled.user ?? null,
+      settled.absorbsAck ?? false,
     )
     let queue = this.byWait.get(settled.forMs)
     if (!queue) {

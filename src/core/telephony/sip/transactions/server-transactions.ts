@@ -114,9 +114,7 @@ export class InviteServerTransaction {
     // Timer I: T4 over UDP absorbs ACK retransmissions; 0 over reliable transports.
     this.onSettled({
       forMs: this.transport.reliable ? 0 : this.timers.t4,
-      resend: null,
       transport: this.transport,
-      user: null,
       absorbsAck: true,
     })
     user?.onAck?.(ack)
@@ -141,13 +139,7 @@ export class InviteServerTransaction {
       this.last = null
       this.user = null
       this.fsm.transition('accepted')
-      this.onSettled({
-        forMs: 64 * this.timers.t1,
-        resend: null,
-        transport: this.transport,
-        user: null,
-        absorbsAck: false,
-      })
+      this.onSettled({ forMs: 64 * this.timers.t1, transport: this.transport })
       return
     }
     this.fsm.transition('completed')
@@ -263,10 +255,8 @@ export class NonInviteServerTransaction {
     // response again; 0 over reliable transports.
     this.onSettled({
       forMs: this.transport.reliable ? 0 : 64 * this.timers.t1,
-      resend: this.last,
       transport: this.transport,
-      user: null,
-      absorbsAck: false,
+      resend: this.last,
     })
     this.last = null
   }

@@ -104,28 +104,9 @@ export class TransactionLayer {
     const done = () => this.clients.delete(key)
     const settle = (settled: Settled) =>
       this.clients.set(key, this.lingeringClients.add(key, settled))
-    const t =
-      request.method === 'INVITE'
-        ? new InviteClientTransaction(
-            key,
-            request,
-            transport,
-            this.clock,
-            this.timers,
-            user,
-            done,
-            settle,
-          )
-        : new NonInviteClientTransaction(
-            key,
-            request,
-            transport,
-            this.clock,
-            this.timers,
-            user,
-            done,
-            settle,
-          )
+    // Both kinds take the same arguments.
+    const Kind = request.method === 'INVITE' ? InviteClientTransaction : NonInviteClientTransaction
+    const t = new Kind(key, request, transport, this.clock, this.timers, user, done, settle)
     this.clients.set(key, t)
     return t
   }
