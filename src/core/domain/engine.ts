@@ -51,7 +51,7 @@ import {
   onLegHungUp,
   onLegRejected,
 } from './telephony-events'
-import { TimerHeap } from './timers'
+import { TimerHeap, type TimerKind } from './timers'
 import { expandTrail } from './trail'
 import { companySnapshot } from './views'
 export { deltasOf } from './views'
@@ -270,6 +270,36 @@ function collectChanges(co: CompanyState, out: Outputs): void {
 /** When the runtime should next tick the engine, if ever. */
 export function nextDeadline(state: EngineState): Instant | null {
   return state.timers.peek()?.at ?? null
+}
+
+/** Deadlines that belong to a call (their `ref` is its id), and do nothing once it has ended. */
+const callDeadlines: ReadonlySet<TimerKind> = new Set<TimerKind>([
+  'offer-timeout',
+  'retry',
+  'max-wait',
+  'progressive-step',
+  'park-timeout',
+  'consult-timeout',
+  'dial-timeout',
+])
+
+/**
+ * Drops the deadlines at the front of the queue whose call has ended; returns how many. A
+ * deadline stays queued when what it waits for goes away (lazy deletion), and falling due it
+ * does nothing: but the runtime sets a timer for the next deadline and steps when it fires, so
+ * every answered call's ring timeout would cost a timer and a step 15 s later, at the pace
+ * calls are answered. Dropping them first is the same as firing them: nothing changes but
+ * `state.now`, which the next step sets anyway.
+ */
+export function dropStaleDeadlines(state: EngineState): number {
+  let dropped = 0
+  for (let entry = state.timers.peek(); entry !== undefined; entry = state.timers.peek()) {
+    if (!callDeadlines.has(entry.kind)) break
+    if (state.companies.get(entry.companyId)?.calls.has(entry.ref)) break
+    state.timers.pop()
+    dropped++
+  }
+  return dropped
 }
 
 export function snapshot(state: EngineState, companyId: CompanyId): CompanySnapshot | null {

@@ -7,7 +7,14 @@
 import type { CompanyId } from '../../shared/ids'
 import type { CompanySnapshot, TrailEntry } from '../../shared/model'
 import type { CompanyConfig } from '../domain/config'
-import { createEngineState, nextDeadline, readTrail, snapshot, step } from '../domain/engine'
+import {
+  createEngineState,
+  dropStaleDeadlines,
+  nextDeadline,
+  readTrail,
+  snapshot,
+  step,
+} from '../domain/engine'
 import { EngineError } from '../domain/errors'
 import type { EngineInput, Outputs } from '../domain/io'
 import type { EngineState, IdSource } from '../domain/state'
@@ -115,6 +122,7 @@ export class CoreRuntime {
 
   private reschedule(): void {
     if (this.stopped) return
+    dropStaleDeadlines(this.state)
     const next = nextDeadline(this.state)
     if (this.deadline && next !== null && this.deadline.at === next) return
     if (this.deadline) this.clock.clearTimer(this.deadline)
