@@ -7,12 +7,8 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { startActivityLog } from '../../../src/core/runtime/activity-log'
-import { VirtualClock } from '../../../src/core/runtime/clock'
-import { CoreRuntime } from '../../../src/core/runtime/core-runtime'
-import { SimNetwork } from '../../../src/core/telephony/sim/sim-network'
-import { defaultTraffic } from '../../../src/core/telephony/sim/traffic'
 import { company, queue, user } from '../../helpers/company'
-import { counterIds } from '../../helpers/harness'
+import { simulatedCore } from '../../helpers/sim-core'
 
 const QUEUE = '+4722000000'
 
@@ -31,16 +27,7 @@ function run(level: 'info' | 'warn'): string[] {
     users: [user('op')],
     queues: [queue('main', ['op'], { numbers: [QUEUE] })],
   })
-  const clock = new VirtualClock(Date.UTC(2026, 10, 30, 9))
-  const runtime = new CoreRuntime({ clock, companies: [config], newId: counterIds(), seed: 1 })
-  const sim = new SimNetwork({
-    companyId: config.id,
-    config,
-    profile: { ...defaultTraffic, arrivals: [], noAnswerRate: 0, rejectRate: 0 },
-    clock,
-    attended: () => false,
-  })
-  runtime.attach(config.id, sim)
+  const { clock, runtime, sim } = simulatedCore(config)
   const stop = startActivityLog(runtime, [config], logger, clock, 60_000)
   sim.call('+4791111111', QUEUE)
   sim.call('+4792222222', QUEUE)

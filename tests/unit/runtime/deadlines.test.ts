@@ -5,12 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { dropStaleDeadlines, nextDeadline } from '../../../src/core/domain/engine'
-import { VirtualClock } from '../../../src/core/runtime/clock'
-import { CoreRuntime } from '../../../src/core/runtime/core-runtime'
-import { SimNetwork } from '../../../src/core/telephony/sim/sim-network'
-import { defaultTraffic } from '../../../src/core/telephony/sim/traffic'
 import { company, queue, user } from '../../helpers/company'
-import { Harness, counterIds } from '../../helpers/harness'
+import { Harness } from '../../helpers/harness'
+import { simulatedCore } from '../../helpers/sim-core'
 
 const Q = '+4722000000'
 
@@ -45,23 +42,10 @@ describe('deadlines of ended calls', () => {
       users: [user('op')],
       queues: [queue('main', ['op'], { numbers: [Q], ringTimeoutSeconds: 15 })],
     })
-    const clock = new VirtualClock(Date.UTC(2026, 10, 30, 9))
-    const runtime = new CoreRuntime({ clock, companies: [config], newId: counterIds(), seed: 1 })
-    const sim = new SimNetwork({
-      companyId: config.id,
-      config,
-      profile: {
-        ...defaultTraffic,
-        arrivals: [],
-        noAnswerRate: 0,
-        rejectRate: 0,
-        answerSeconds: { mean: 1, sd: 0 },
-        talkSeconds: { mean: 1, sd: 0 },
-      },
-      clock,
-      attended: () => false,
+    const { clock, runtime, sim } = simulatedCore(config, {
+      answerSeconds: { mean: 1, sd: 0 },
+      talkSeconds: { mean: 1, sd: 0 },
     })
-    runtime.attach(config.id, sim)
     const ended: string[] = []
     runtime.onOutputs((out) => ended.push(...out.ended.map((e) => e.callId)))
     sim.call('+4791111111', Q)

@@ -3,12 +3,8 @@
  * colleague, but never answers, hangs up or transfers for a user who has the app open.
  */
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../../src/core/runtime/clock'
-import { CoreRuntime } from '../../../src/core/runtime/core-runtime'
-import { SimNetwork } from '../../../src/core/telephony/sim/sim-network'
-import { defaultTraffic } from '../../../src/core/telephony/sim/traffic'
 import { company, queue, user } from '../../helpers/company'
-import { counterIds } from '../../helpers/harness'
+import { simulatedCore } from '../../helpers/sim-core'
 
 const QUEUE = '+4722000000'
 
@@ -17,24 +13,12 @@ function setup(attendedUsers: string[]) {
     users: [user('op'), user('colleague', { department: 'Salg' })],
     queues: [queue('main', ['op'], { numbers: [QUEUE], ringTimeoutSeconds: 600 })],
   })
-  const clock = new VirtualClock(Date.UTC(2026, 10, 30, 9))
-  const runtime = new CoreRuntime({ clock, companies: [config], newId: counterIds(), seed: 1 })
   const attended = new Set(attendedUsers)
-  const sim = new SimNetwork({
-    companyId: config.id,
+  const { clock, runtime, sim } = simulatedCore(
     config,
-    profile: {
-      ...defaultTraffic,
-      arrivals: [],
-      noAnswerRate: 0,
-      rejectRate: 0,
-      agentHangsUp: 1,
-      talkSeconds: { mean: 60, sd: 1 },
-    },
-    clock,
-    attended: (userId) => attended.has(userId),
-  })
-  runtime.attach(config.id, sim)
+    { agentHangsUp: 1, talkSeconds: { mean: 60, sd: 1 } },
+    (userId) => attended.has(userId),
+  )
   const calls = () => runtime.snapshot(config.id)!.calls
   return { config, clock, runtime, sim, calls }
 }
