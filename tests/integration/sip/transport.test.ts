@@ -3,6 +3,7 @@
  * the socket's receive buffer, and the buffer is large enough that a burst is not dropped.
  */
 import { spawnSync } from 'node:child_process'
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { readFileSync } from 'node:fs'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -72,4 +73,46 @@ describe.skipIf(!linux)('the SIP UDP socket', () => {
       await expect.poll(() => received, { timeout: 5_000 }).toBe(count)
     },
   )
+})
+
+describe('UDP paths', () => {
+  it('are one per peer, shared by every datagram from it, and each still reaches its own peer', async () => {
+    const received: { from: number; to: number }[] = []
+    const t = await listening(() => {})
+    const peers = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<UdpSocket>((resolve) => {
+            const socket = createSocket('udp4')
+            socket.bind(0, '127.0.0.1', () => resolve(socket))
+          }),
+      ),
+    )
+    try {
+      const [a, b] = peers.map((p) => p.address().port) as [number, number]
+      const toA = t.udpTo('127.0.0.1', a)
+      expect(t.udpTo('127.0.0.1', a)).toBe(toA)
+      const toB = t.udpTo('127.0.0.1', b)
+      expect(toB).not.toBe(toA)
+      const arrived = Promise.all(
+        peers.map(
+          (peer) =>
+            new Promise<void>((resolve) =>
+              peer.once('message', (data) => {
+                received.push({ from: Number(data.toString()), to: peer.address().port })
+                resolve()
+              }),
+            ),
+        ),
+      )
+      toA.send(Buffer.from(String(a)))
+      toB.send(Buffer.from(String(b)))
+      await arrived
+      expect(received.sort((x, y) => x.to - y.to)).toEqual(
+        [a, b].sort((x, y) => x - y).map((port) => ({ from: port, to: port })),
+      )
+    } finally {
+      for (const peer of peers) peer.close()
+    }
+  })
 })

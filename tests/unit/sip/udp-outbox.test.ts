@@ -4,6 +4,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram'
 import { afterEach, describe, expect, it } from 'vitest'
+import { udpLookup } from '../../../src/core/telephony/sip/transport'
 import { UdpOutbox } from '../../../src/core/telephony/sip/udp-outbox'
 
 const sockets: Socket[] = []
@@ -78,5 +79,33 @@ describe('UDP outbox', () => {
     outbox.send(Buffer.from('x'), 5060, '127.0.0.1')
     expect(() => flushes[0]!()).not.toThrow()
     expect(outbox.pending).toBe(0)
+  })
+})
+
+describe('UDP destination lookup', () => {
+  it('answers an IP address at once, in the same call', () => {
+    const answers: [string, number][] = []
+    udpLookup('127.0.0.1', { family: 4 }, (error, address, family) => {
+      expect(error).toBeNull()
+      answers.push([address, family])
+    })
+    expect(answers).toEqual([['127.0.0.1', 4]])
+  })
+
+  it('leaves a name to DNS, and a socket using it reaches both', async () => {
+    const looked = await new Promise<string>((resolve, reject) =>
+      udpLookup('localhost', { family: 4 }, (error, address) =>
+        error ? reject(error) : resolve(address),
+      ),
+    )
+    expect(looked).toBe('127.0.0.1')
+
+    const sender = createSocket({ type: 'udp4', lookup: udpLookup })
+    sockets.push(sender)
+    const target = await bound()
+    const got = receive(target, 2)
+    sender.send(Buffer.from('by address'), target.address().port, '127.0.0.1')
+    sender.send(Buffer.from('by name'), target.address().port, 'localhost')
+    expect((await got).sort()).toEqual(['by address', 'by name'])
   })
 })

@@ -6,7 +6,8 @@
  * handler is logged and the listener keeps serving.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram'
-import { createServer, type Server, type Socket } from 'node:net'
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns'
+import { createServer, isIPv4, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import { reasonPhrases, type SipMessage } from './message'
@@ -51,12 +52,33 @@ export interface TransportOptions {
  */
 export const udpBufferBytes = 4 * 1024 * 1024
 
+const udpPathLimit = 4096
+
+/**
+ * How the UDP socket finds where to send. dgram looks every destination up before sending it,
+ * an IP address too: dns.lookup answers those on the next tick, so each datagram cost a tick, a
+ * closure and a lookup request. The core sends to IP addresses only (it does no DNS, endpoint.ts):
+ * those are answered at once, and the datagram goes out in the same call. Anything else still
+ * goes to DNS.
+ */
+export function udpLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIPv4(hostname)) callback(null, hostname, 4)
+  else dnsLookup(hostname, options, callback)
+}
+
 export class SipTransport {
   private udp: UdpSocket | null = null
   private tcp: Server | null = null
   private tls: TlsServer | null = null
   private tlsPort = 0
   private readonly connections = new Set<Socket>()
+  /** UDP paths by port, then address (see udpTo). */
+  private readonly udpPaths = new Map<number, Map<string, TransactionTransport>>()
+  private udpPathCount = 0
   private boundPort = 0
   private readonly outbox = new UdpOutbox(() => this.udp)
 
@@ -86,6 +108,7 @@ export class SipTransport {
     for (let attempt = 0; attempt < 5; attempt++) {
       const udp = createSocket({
         type: 'udp4',
+        lookup: udpLookup,
         recvBufferSize: udpBufferBytes,
         sendBufferSize: udpBufferBytes,
       })
@@ -144,12 +167,29 @@ export class SipTransport {
     this.tls = null
   }
 
-  /** A UDP path to any address (requests the core sends, responses to a Via's sent-by). */
+  /**
+   * A UDP path to any address (requests the core sends, responses to a Via's sent-by). One per
+   * peer, shared: every datagram received needs the way back, and a transaction keeps it while
+   * it lingers (32 s), so a path per datagram was tens of thousands of copies of a few. Bounded
+   * (forgotten all at once when full): a path is only an address, made again when needed.
+   */
   udpTo(address: string, port: number): TransactionTransport {
-    return {
+    let byAddress = this.udpPaths.get(port)
+    const known = byAddress?.get(address)
+    if (known) return known
+    if (this.udpPathCount >= udpPathLimit) {
+      this.udpPaths.clear()
+      this.udpPathCount = 0
+      byAddress = undefined
+    }
+    if (!byAddress) this.udpPaths.set(port, (byAddress = new Map<string, TransactionTransport>()))
+    const path: TransactionTransport = {
       reliable: false,
       send: (message) => this.outbox.send(wire(message), port, address),
     }
+    byAddress.set(address, path)
+    this.udpPathCount++
+    return path
   }
 
   private datagram(data: Buffer, rinfo: RemoteInfo): void {
