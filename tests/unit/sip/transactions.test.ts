@@ -12,6 +12,7 @@ import { header } from '../../../src/core/telephony/sip/message'
 import { parseMessage } from '../../../src/core/telephony/sip/parser'
 import { responseFor } from '../../../src/core/telephony/sip/serializer'
 import { TransactionLayer } from '../../../src/core/telephony/sip/transactions/transaction-layer'
+import { forgetRemembered } from '../../../src/core/telephony/sip/grammar'
 import type { TransactionTransport } from '../../../src/core/telephony/sip/transactions/timers'
 
 function request(method: string, branch = 'z9hG4bK-test-1'): SipRequest {
@@ -400,6 +401,52 @@ describe('a transaction that only waits out its timers', () => {
     expect(answers).toHaveLength(2)
     expect(answers[1]!.message).toEqual(answers[0]!.message)
     expect(answers[1]!.message).toMatchObject({ kind: 'response', status: 200 })
+    clock.advanceTo(32_000)
+    expect(layer.size.server).toBe(0)
+  })
+  it('keeps a few hundred bytes each, not the text it was parsed from nor a slab of Buffers', async () => {
+    const clock = new VirtualClock(0)
+    const layer = new TransactionLayer(clock)
+    // Counts what is sent, and keeps none of it.
+    let sent = 0
+    const transport: TransactionTransport = { reliable: false, send: () => void sent++ }
+    // Requests as they arrive: parsed from datagrams, every header value cut from the message's
+    // text, here made 4 KB long by a header nobody reads.
+    const padding = 'x'.repeat(4000)
+    const received = (i: number): SipRequest => {
+      const text =
+        `BYE sip:core@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bK-m-${i}\r\n` +
+        `From: <sip:a@example.com>;tag=f${i}\r\nTo: <sip:b@example.com>;tag=t${i}\r\n` +
+        `Call-ID: m-${i}@example.com\r\nCSeq: 2 BYE\r\nX-Padding: ${padding}${i}\r\n` +
+        `Content-Length: 0\r\n\r\n`
+      const parsed = parseMessage(Buffer.from(text), 'datagram')
+      if (parsed.kind !== 'message' || parsed.message.kind !== 'request') throw new Error('parse')
+      return parsed.message
+    }
+    const count = 2000
+    const measure = async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+      forgetRemembered() // the parser's bounded cache of parsed values is not the layer's
+      collectGarbage()
+      return process.memoryUsage()
+    }
+    const before = await measure()
+    for (let i = 0; i < count; i++) {
+      const bye = received(i)
+      const matched = layer.receiveRequest(bye, transport)
+      if (matched.kind !== 'new') throw new Error('not new')
+      matched.transaction.respond(response(bye, 200))
+    }
+    const after = await measure()
+    expect(layer.size.server).toBe(count)
+    // Each waits out Timer J with its key and its 200 to send again: well under a kilobyte. A
+    // key cut from the text would hold all 4 KB of it (8 MB for the lot), and kept Buffers
+    // their share of Node's 8 KiB slabs (outside the JS heap).
+    expect((after.heapUsed - before.heapUsed) / count).toBeLessThan(1024)
+    expect((after.arrayBuffers - before.arrayBuffers) / count).toBeLessThan(64)
+    // And each still answers a retransmission with its 200.
+    expect(layer.receiveRequest(received(7), transport).kind).toBe('absorbed')
+    expect(sent).toBe(count + 1)
     clock.advanceTo(32_000)
     expect(layer.size.server).toBe(0)
   })

@@ -25,6 +25,7 @@ import type { Clock, TimerHandle } from '../../runtime/clock'
 import type { EngineSink, TelephonyAdapter } from '../adapter'
 import { cseqNumber, Dialog, dialogKey, sipUriOf, tagOf } from './dialog'
 import type { RequestContext, SipEndpoint } from './endpoint'
+import { keepBytes, keptBuffer, type KeptBytes } from './kept-bytes'
 import { parseNameAddr, GrammarError, type SipUri } from './grammar'
 import { header, reasonPhrases, type SipHeader, type SipRequest, type SipResponse } from './message'
 import type { Registrar } from './registrar'
@@ -83,13 +84,15 @@ interface Fork {
    * build the dialog from, and the branch only answers 2xx retransmissions with `ack`.
    */
   invite: SipRequest | null
-  tx: ClientTransaction | null
   /** cancelled: CANCEL sent, its 487 (or a 2xx that crossed it) still to come. */
   state: 'calling' | 'proceeding' | 'cancelled' | 'answered' | 'done'
   /** The leg ended before any provisional: CANCEL as soon as one comes (§9.1). */
   cancelWanted: boolean
-  /** The ACK for the branch's 2xx, as sent (sent again for a retransmitted 2xx). */
-  ack: Buffer | null
+  /**
+   * The ACK for the branch's 2xx, as sent (sent again for a retransmitted 2xx). The branch is
+   * kept that long (Timer M, 32 s) by its transaction: it holds no more than it needs for that.
+   */
+  ack: KeptBytes | null
 }
 
 interface Leg {
@@ -395,13 +398,12 @@ export class B2bua {
         contact: target.contact,
         transport: target.transport,
         invite,
-        tx: null,
         state: 'calling',
         cancelWanted: false,
         ack: null,
       }
       leg.forks.push(fork)
-      fork.tx = this.o.endpoint.send(invite, target.transport, {
+      this.o.endpoint.send(invite, target.transport, {
         onResponse: (response) => this.onForkResponse(fork, response),
         onTimeout: () => this.onForkFailed(fork, 408),
       })
@@ -717,14 +719,16 @@ export class B2bua {
     }
     if (status >= 300) return this.onForkFailed(fork, status)
     // A 2xx: a retransmission gets the same ACK again (§13.2.2.4).
-    if (fork.ack) return fork.transport.send(fork.ack)
+    if (fork.ack !== null) return fork.transport.send(keptBuffer(fork.ack))
     const invite = fork.invite
     if (!invite) return
     fork.invite = null
     const dialog = Dialog.asUac(invite, response)
-    fork.ack = this.o.endpoint.sendAck(
-      dialog.request('ACK', [], undefined, cseqNumber(invite) ?? 1),
-      fork.transport,
+    fork.ack = keepBytes(
+      this.o.endpoint.sendAck(
+        dialog.request('ACK', [], undefined, cseqNumber(invite) ?? 1),
+        fork.transport,
+      ),
     )
     const wasWaiting = fork.state !== 'done' && fork.state !== 'answered'
     fork.state = 'answered'

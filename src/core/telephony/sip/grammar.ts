@@ -356,9 +356,29 @@ const vias = new Map<string, Via | GrammarError>()
 function remembered<T>(cache: Map<string, T>, value: string, read: (value: string) => T): T {
   let result = cache.get(value)
   if (result === undefined) {
-    result = read(value)
+    // Parsed from a copy: what is cut from it (and kept, as the key and in the result) then
+    // holds the copy, not the whole message the value was cut from.
+    const own = ownCopy(value)
+    result = read(own)
     if (cache.size >= rememberedLimit) cache.clear()
-    cache.set(value, result)
+    cache.set(own, result)
   }
   return result
+}
+
+/** Forgets every remembered value (for measuring what the rest of the stack keeps). */
+export function forgetRemembered(): void {
+  nameAddrs.clear()
+  vias.clear()
+}
+
+/**
+ * A copy of `text` that holds nothing else. V8 cuts a substring out of its string without
+ * copying, and the piece keeps the whole string alive: a header value remembered here, or
+ * anything parsed from it and kept, would keep the text of its whole message (kilobytes, where
+ * the value is tens of bytes). Prefixing makes a new string, and slicing the prefix off
+ * flattens it into one of its own.
+ */
+export function ownCopy(text: string): string {
+  return (' ' + text).slice(1)
 }

@@ -13,6 +13,7 @@
  * wait of a kind lasts the same), under one timer.
  */
 import type { Clock, TimerHandle } from '../../../runtime/clock'
+import { keepBytes, keptBuffer, type KeptBytes } from '../kept-bytes'
 import type { ClientTransactionUser } from './client-transactions'
 import type { TransactionTransport } from './timers'
 
@@ -32,7 +33,7 @@ export interface Settled {
 export class Lingering {
   constructor(
     readonly until: number,
-    readonly resend: Buffer | null,
+    readonly resend: KeptBytes | null,
     readonly transport: TransactionTransport,
     readonly user: ClientTransactionUser | null,
     readonly absorbsAck: boolean,
@@ -40,7 +41,7 @@ export class Lingering {
 
   /** The request (server) or the final response (client) came again. */
   repeated(): void {
-    if (this.resend) this.transport.send(this.resend)
+    if (this.resend !== null) this.transport.send(keptBuffer(this.resend))
   }
 }
 
@@ -108,7 +109,7 @@ export class LingeringQueues {
   add(key: string, settled: Settled): Lingering {
     const record = new Lingering(
       this.clock.now() + settled.forMs,
-      settled.resend ?? null,
+      settled.resend ? keepBytes(settled.resend) : null,
       settled.transport,
       settled.user ?? null,
       settled.absorbsAck ?? false,

@@ -44,26 +44,40 @@ function cseqMethod(message: SipRequest | SipResponse): string | null {
  * The key a server transaction is found by (§17.2.3): branch, sent-by and method, where ACK
  * counts as INVITE. A branch without the magic cookie (an RFC 2543 peer, or RFC 4475 badbranch's
  * bare cookie) is not unique enough: Call-ID, From tag, CSeq number and the Via join it.
+ *
+ * Keys are built with join, which copies into one new string: a template literal would keep
+ * its parts, and the branch is cut from the received message's text, so each key would hold a
+ * whole message in memory for as long as its transaction lingers (32 s over UDP).
  */
 export function serverKey(request: SipRequest): string | null {
   const via = topVia(request)
   if (!via) return null
   const method = request.method === 'ACK' ? 'INVITE' : request.method
-  const sentBy = `${via.host}:${via.port ?? ''}`
   const branch = via.branch
   if (branch && branch.startsWith(magicCookie) && branch.length > magicCookie.length)
-    return `${branch}|${sentBy}|${method}`
+    return [branch, via.host, via.port ?? '', method].join('|')
   const cseq = parseCSeq(header(request, 'CSeq') ?? '')
   const fromTag = /;\s*tag\s*=\s*([^;\s]+)/i.exec(header(request, 'From') ?? '')?.[1] ?? ''
-  return `2543|${header(request, 'Call-ID')}|${fromTag}|${cseq instanceof GrammarError ? '' : cseq.seq}|${sentBy}|${method}`
+  return [
+    '2543',
+    header(request, 'Call-ID'),
+    fromTag,
+    cseq instanceof GrammarError ? '' : cseq.seq,
+    via.host,
+    via.port ?? '',
+    method,
+  ].join('|')
 }
 
-/** The key a client transaction is found by (§17.1.3): the top Via's branch and the CSeq method. */
+/**
+ * The key a client transaction is found by (§17.1.3): the top Via's branch and the CSeq method
+ * (joined into a new string, as server keys are).
+ */
 export function clientKey(message: SipRequest | SipResponse): string | null {
   const via = topVia(message)
   const method = cseqMethod(message)
   if (!via?.branch || !method) return null
-  return `${via.branch}|${method}`
+  return [via.branch, method].join('|')
 }
 
 export class TransactionLayer {
