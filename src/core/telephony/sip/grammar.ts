@@ -379,6 +379,6 @@ export function forgetRemembered(): void {
  * the value is tens of bytes). Prefixing makes a new string, and slicing the prefix off
  * flattens it into one of its own.
  */
-export function ownCopy(text: string): string {
+function ownCopy(text: string): string {
   return (' ' + text).slice(1)
 }

@@ -45,9 +45,9 @@ function cseqMethod(message: SipRequest | SipResponse): string | null {
  * counts as INVITE. A branch without the magic cookie (an RFC 2543 peer, or RFC 4475 badbranch's
  * bare cookie) is not unique enough: Call-ID, From tag, CSeq number and the Via join it.
  *
- * Keys are built with join, which copies into one new string: a template literal would keep
- * its parts, and the branch is cut from the received message's text, so each key would hold a
- * whole message in memory for as long as its transaction lingers (32 s over UDP).
+ * Keys are built with join, which copies into one flat new string: a template literal keeps
+ * its parts as a tree of strings, and a part cut from a longer string (a header value from the
+ * received text) keeps that string too, for as long as the transaction lingers (32 s over UDP).
  */
 export function serverKey(request: SipRequest): string | null {
   const via = topVia(request)
