@@ -10,6 +10,7 @@ import {
   placeholderSdp,
   sameSession,
   withDirection,
+  withOrigin,
 } from '../../../src/core/telephony/sip/sdp'
 
 const phone = (direction: string | null, port = 40000, origin = 'o=phone 1 1 IN IP4 192.0.2.5') =>
@@ -49,6 +50,27 @@ describe('SDP direction', () => {
 })
 
 describe('a leg’s SDP origin', () => {
+  it('replaces the first o= line as a multiline expression would, whatever ends the lines', () => {
+    const origin = 'o=sentral 7 2 IN IP4 192.0.2.1'
+    const texts = [
+      'v=0\r\no=phone 1 1 IN IP4 192.0.2.5\r\ns=-\r\n',
+      'v=0\no=phone 1 1 IN IP4 192.0.2.5\ns=-\n',
+      'v=0\ro=phone 1 1\rs=-',
+      'o=first 1 1\r\no=second 2 2\r\n',
+      'v=0\r\ns=no origin here\r\n',
+      'v=0\r\na=tool:o=not-this\r\no=this 1 1\r\n',
+      'v=0\u2028o=after a line separator\u2029s=-',
+      'v=0\r\no=at the very end',
+      'o=',
+      '',
+    ]
+    for (const text of texts)
+      expect(withOrigin(text, origin), JSON.stringify(text)).toBe(
+        text.replace(/^o=.*?(\r?)$/m, `${origin}$1`),
+      )
+    expect(withOrigin(texts[0]!, origin)).toBe(`v=0\r\n${origin}\r\ns=-\r\n`)
+  })
+
   it('keeps its own o= line and raises the version only when the description changes', () => {
     const origin = new SdpOrigin(777, '203.0.113.1')
     const first = origin.stamp(phone('sendrecv'))

@@ -933,6 +933,9 @@ export class B2bua {
     if (!base) return
     const wanted = leg.held ? withDirection(base, 'sendonly') : base
     const current = leg.sentSdp
+    // The usual case (a leg bridged once, then its ACK): what it has is what it should have, byte
+    // for byte, which is cheaper to see than comparing the sessions line by line.
+    if (current !== null && (current === wanted || current.equals(wanted))) return
     if (
       current &&
       sameSession(current, wanted) &&

@@ -23,6 +23,8 @@ const lws = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || 
  * none may be empty).
  */
 export function splitList(value: string): string[] {
+  // Most values are one element (a Via, a Contact): no comma, nothing to walk.
+  if (!value.includes(',')) return [value.trim()]
   const parts: string[] = []
   let start = 0
   let quoted = false
@@ -58,19 +60,23 @@ export function readQuoted(text: string, at: number): { value: string; end: numb
   return null
 }
 
-export type Params = Map<string, string | null>
+/** Parsed parameters are read-only: an empty set is one shared map, not a new one each time. */
+export type Params = ReadonlyMap<string, string | null>
+const noParams: Params = new Map()
+const noHeaders: ReadonlyMap<string, string> = new Map()
 
 /**
  * `*( SEMI generic-param )` (§25.1): `;name`, `;name=value`, `;name="quoted"`, with LWS allowed
  * around `;` and `=`. Names are compared case-insensitively, so they are kept lower-cased.
  */
 export function readParams(text: string): Params | GrammarError {
-  const params: Params = new Map()
   let i = 0
   const skip = () => {
     while (lws(text[i])) i++
   }
   skip()
+  if (i >= text.length) return noParams
+  const params = new Map<string, string | null>()
   while (i < text.length) {
     if (text[i] !== ';') return new GrammarError(`expected ";" at "${text.slice(i, i + 20)}"`)
     i++
@@ -115,7 +121,7 @@ export interface SipUri {
   port: number | null
   params: Params
   /** The `?` headers, names as written, values unescaped. */
-  headers: Map<string, string>
+  headers: ReadonlyMap<string, string>
 }
 
 export interface TelUri {
@@ -133,6 +139,7 @@ export interface OtherUri {
 export type Uri = SipUri | TelUri | OtherUri
 
 function unescape(text: string): string | null {
+  if (!text.includes('%')) return text
   try {
     return decodeURIComponent(text)
   } catch {
@@ -180,8 +187,7 @@ export function parseUri(text: string): Uri | null {
     const semi = rest.indexOf(';')
     const number = semi < 0 ? rest : rest.slice(0, semi)
     if (!/^\+?[0-9A-Fa-f*#\-.()]+$/.test(number)) return null
-    const params: Params | GrammarError =
-      semi < 0 ? new Map<string, string | null>() : readParams(rest.slice(semi))
+    const params = semi < 0 ? noParams : readParams(rest.slice(semi))
     return params instanceof GrammarError ? null : { scheme: 'tel', number, params }
   }
   return rest === '' ? null : { scheme, opaque: rest }
@@ -210,15 +216,17 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string): SipUri | null {
   const semi = beforeHeaders.indexOf(';')
   const hp = readHostPort(semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi))
   if (!hp) return null
-  const params = semi < 0 ? new Map<string, string | null>() : readParams(beforeHeaders.slice(semi))
+  const params = semi < 0 ? noParams : readParams(beforeHeaders.slice(semi))
   if (params instanceof GrammarError) return null
-  const headers = new Map<string, string>()
+  let headers = noHeaders
   if (q >= 0) {
+    const read = new Map<string, string>()
     for (const pair of hostPart.slice(q + 1).split('&')) {
       const eq = pair.indexOf('=')
       if (eq <= 0) return null
-      headers.set(pair.slice(0, eq), unescape(pair.slice(eq + 1)) ?? '')
+      read.set(pair.slice(0, eq), unescape(pair.slice(eq + 1)) ?? '')
     }
+    headers = read
   }
   return { scheme, user, password, host: hp.host, port: hp.port, params, headers }
 }

@@ -80,15 +80,30 @@ export class SdpOrigin {
     if (changed || this.version === 0) this.version++
     this.last = sdp
     this.stamped = sdpBytes(
-      sdp
-        .toString('utf8')
-        .replace(
-          /^o=.*?(\r?)$/m,
-          `o=sentral ${this.sessionId} ${this.version} IN IP4 ${this.host}$1`,
-        ),
+      withOrigin(
+        sdp.toString('utf8'),
+        `o=sentral ${this.sessionId} ${this.version} IN IP4 ${this.host}`,
+      ),
     )
     return this.stamped
   }
+}
+
+/** Line terminators as a multiline regular expression sees them: LF, CR, U+2028, U+2029. */
+const isLineEnd = (code: number) => code === 10 || code === 13 || code === 0x2028 || code === 0x2029
+
+/**
+ * `text` with its first o= line replaced by `origin` (the line's end kept as it was), or as it
+ * was when there is none. This is `replace(/^o=.*$/m, origin)`, spelled out: a call stamps two
+ * descriptions, and the expression was most of what stamping cost.
+ */
+export function withOrigin(text: string, origin: string): string {
+  let at = text.indexOf('o=')
+  while (at > 0 && !isLineEnd(text.charCodeAt(at - 1))) at = text.indexOf('o=', at + 1)
+  if (at < 0) return text
+  let end = at + 2
+  while (end < text.length && !isLineEnd(text.charCodeAt(end))) end++
+  return text.slice(0, at) + origin + text.slice(end)
 }
 
 /**
