@@ -52,6 +52,7 @@ const knobs = {
   startRate: numberFromEnv('SIP_BENCH_START_RATE', 50),
   maxRate: numberFromEnv('SIP_BENCH_MAX_RATE', 12800),
   stepSeconds: numberFromEnv('SIP_BENCH_STEP_SECONDS', 10),
+  warmSeconds: numberFromEnv('SIP_BENCH_WARM_SECONDS', 10),
   bisectSteps: numberFromEnv('SIP_BENCH_BISECT', 2),
   agents: numberFromEnv('SIP_BENCH_AGENTS', 50),
   holdMs: numberFromEnv('SIP_BENCH_HOLD_MS', 0),
@@ -329,11 +330,13 @@ async function startPhones(label) {
 
 /**
  * One step: `rate` calls per second for stepSeconds from a fresh sipp caller. Clean when every
- * call succeeded and sipp managed (nearly) the asked rate.
+ * call succeeded and sipp managed (nearly) the asked rate. A warm-up (`warmUp`) is a step like
+ * any other, but shorter (warmSeconds) and printed as one: it counts for nothing.
  */
-async function runStep(label, target, rate, sutPid) {
-  const calls = Math.max(1, Math.round(rate * knobs.stepSeconds))
-  const dir = join(runDir, `${label}-r${rate}-${Date.now()}`)
+async function runStep(label, target, rate, sutPid, warmUp = false) {
+  const seconds = warmUp ? knobs.warmSeconds : knobs.stepSeconds
+  const calls = Math.max(1, Math.round(rate * seconds))
+  const dir = join(runDir, `${label}-${warmUp ? 'warm' : 'r'}${rate}-${Date.now()}`)
   mkdirSync(dir)
   const port = await freeUdpPort()
   // sipp writes response times in blocks of -rtt_freq and drops the last partial block: a
@@ -361,14 +364,14 @@ async function runStep(label, target, rate, sutPid) {
       '-recv_timeout',
       '10000',
       '-timeout',
-      `${knobs.stepSeconds + 40}s`,
+      `${seconds + 40}s`,
       '-trace_rtt',
       '-rtt_freq',
       String(rttFreq),
     ]),
     { cwd: dir, logFile: join(dir, 'sipp.out') },
   )
-  const deadline = setTimeout(() => void stopChild(caller), (knobs.stepSeconds + 50) * 1000)
+  const deadline = setTimeout(() => void stopChild(caller), (seconds + 50) * 1000)
   const { code } = await caller.exited
   clearTimeout(deadline)
   const cpu = cpuSeconds(sutPid) - cpuBefore
@@ -425,7 +428,7 @@ async function runStep(label, target, rate, sutPid) {
   step.unmeasured = failed === 0 && successful === calls && answer.length === 0
   const fmt = (v) => (Number.isFinite(v) ? v.toFixed(1) : 'na')
   log(
-    `${label} rate=${rate} calls=${calls} ok=${successful} failed=${failed} ` +
+    `${label}${warmUp ? ' warm-up' : ''} rate=${rate} calls=${calls} ok=${successful} failed=${failed} ` +
       `incomplete=${step.incomplete} retrans=${step.retransmissions} offered_cps=${fmt(offered)} ` +
       `invite_180_p50_ms=${fmt(step.ringP50)} invite_180_p99_ms=${fmt(step.ringP99)} ` +
       `invite_200_p99_ms=${fmt(step.answerP99)} ${label}_cpu_s=${cpu.toFixed(2)} ` +
@@ -434,7 +437,7 @@ async function runStep(label, target, rate, sutPid) {
         : '') +
       `${step.clean ? 'clean' : failed > 0 || successful !== calls ? 'FAILED' : step.sippLimited ? 'sipp-limited' : 'late'}`,
   )
-  if (!step.clean && failed > 0) {
+  if (!step.clean && failed > 0 && !warmUp) {
     note(
       `${label} at ${rate}/s, what sipp saw (${dir}):\n${summarizeErrors(join(dir, 'errors.log'))}`,
     )
@@ -449,11 +452,23 @@ async function runStep(label, target, rate, sutPid) {
  * step the session is closed and a fresh one opened, so that what an overload left behind
  * (queued callers, retransmissions) does not spoil the next step. Returns the last session
  * open, for more steps.
+ *
+ * A fresh session is warmed up before its first measured step (warmSeconds at half the
+ * step's rate), as the doubling warms the first one: each step then meets a system that has
+ * just carried half its rate, whichever way the sweep reached it. Without this, a bisection
+ * step measured the core's first seconds (code not yet compiled by V8's optimizing tier, a
+ * heap still growing: INVITE -> 200 near 500 ms for 3 s at 1,600 calls/s, then 1 ms) rather
+ * than the rate. Kamailio, compiled ahead of time, gets the same warm-up.
  */
 async function sweep(label, open) {
   let session = await open()
+  let fresh = false
   const steps = []
   const step = async (rate) => {
+    if (fresh && knobs.warmSeconds > 0) {
+      await runStep(label, session.target, Math.max(1, Math.round(rate / 2)), session.pid, true)
+      fresh = false
+    }
     let result = await runStep(label, session.target, rate, session.pid)
     if (result.unmeasured) {
       note(`${label} at ${rate}/s: sipp wrote no response times; running the step again`)
@@ -463,6 +478,7 @@ async function sweep(label, open) {
     if (!result.clean) {
       await session.close()
       session = await open()
+      fresh = true
     }
     return result
   }
