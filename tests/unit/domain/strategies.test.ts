@@ -115,6 +115,40 @@ describe('routing strategies', () => {
     expect(offer.ranked.map((r) => r.value)).toEqual([5000, 4000, 0])
   })
 
+  // Large queues are ranked by a different sort than small ones (routing.ts, sortedTier): both
+  // must put the highest figure first and keep list order among equals.
+  it.each([40, 100])('ranks a tier of %i members by idle time, equals in list order', (size) => {
+    const ids = Array.from({ length: size }, (_, i) => `m${String(i).padStart(3, '0')}`)
+    const h = new Harness(
+      company({
+        users: ids.map((id) => user(id)),
+        queues: [queue('q', ids, { strategy: 'longest-idle', numbers: [Q] })],
+      }),
+    )
+    // Every third member takes a call, with talk times that leave them idle for different
+    // lengths of time; the others never had one and tie (idle since the start of time).
+    for (let k = 0; k < size / 3; k++) {
+      const c = h.arrive(`+47910${String(k).padStart(5, '0')}`, Q)
+      const offered = ids.find((id) => h.ringingFor(id).length > 0)!
+      h.answer(offered)
+      h.advance(1000 + ((k * 7919) % 13) * 100)
+      h.hangUpCaller(c)
+    }
+    const c = h.arrive('+4791099999', Q)
+    const offer = lastOffer(h, c)
+    expect(offer.ranked).toHaveLength(size)
+    const position = (id: string) => ids.indexOf(id)
+    for (let i = 1; i < offer.ranked.length; i++) {
+      const [before, after] = [offer.ranked[i - 1]!, offer.ranked[i]!]
+      expect(before.value).toBeGreaterThanOrEqual(after.value)
+      if (before.value === after.value)
+        expect(position(before.userId)).toBeLessThan(position(after.userId))
+    }
+    // The ranking is not trivially the list order: those who took calls come last.
+    expect(new Set(offer.ranked.map((r) => r.value)).size).toBeGreaterThan(size / 4)
+    expect(h.ringingFor(offer.ranked[0]!.userId)).toHaveLength(1)
+  })
+
   it('fewest-calls offers the member who has answered fewest calls', () => {
     const h = setup('fewest-calls')
     h.send({ type: 'queue.logout', companyId: 'acme', userId: 'bjorn', queueId: 'q' })
