@@ -1060,6 +1060,34 @@ describe('SIP with sipp phones and trunk', () => {
     })
   })
 
+  it('a phone that leaves refreshing the session to the core is re-INVITEd every half interval (RFC 4028 §10)', async () => {
+    await withCore(async (s) => {
+      const [a] = await phones(s, [
+        { ext: '202', scenario: 'agent_session.xml', vars: { session_s: 2 } },
+      ])
+      await finished(await caller(s, 'caller.xml', { hold_ms: 2600 }))
+      const agent = await a!.stop(3000)
+      expect(agent.code, explainSipp(agent)).toBe(0)
+      // The core sent the INVITE, so refresher=uac is the core: a re-INVITE half an interval
+      // after the answer, and again half an interval after each refresh was answered.
+      const answered = messageTime(agent, /^SIP\/2\.0 200 OK[\s\S]*^CSeq: 1 INVITE/m)
+      const first = messageTime(agent, /^INVITE sip:[\s\S]*^CSeq: 2 INVITE/m)
+      const second = messageTime(agent, /^INVITE sip:[\s\S]*^CSeq: 3 INVITE/m)
+      expect(first - answered).toBeGreaterThan(800)
+      expect(first - answered).toBeLessThan(1600)
+      expect(second - first).toBeGreaterThan(800)
+      expect(second - first).toBeLessThan(1600)
+      // A refresh changes nothing: the same description, the same origin version (RFC 3264 §8).
+      const sdps = offers(agent)
+      expect(sdps.length).toBeGreaterThanOrEqual(3)
+      const lines = (pattern: RegExp) => new Set(sdps.map((sdp) => pattern.exec(sdp)?.[0]))
+      expect(lines(/^o=.*$/m)).toEqual(new Set([/^o=.*$/m.exec(sdps[0]!)![0]]))
+      expect(lines(/^m=.*$/m).size).toBe(1)
+      expect(lines(/^a=(sendrecv|sendonly|recvonly|inactive)/m)).toEqual(new Set(['a=sendrecv']))
+      expect(requests(agent, 'BYE')).toBe(1)
+    })
+  })
+
   it('a phone that stops answering OPTIONS loses its registration', async () => {
     await withCore({}, { keepaliveMs: 300, clean: false }, async (s) => {
       // Registered where nothing listens: the keepalive's OPTIONS is never answered.

@@ -143,7 +143,8 @@ interface Leg {
   /** What the engine asked this outgoing leg to ring (to ring it again, told to pick up). */
   ringing: Extract<TelephonyCommand, { type: 'ring' }> | null
   /** RFC 4028: when the session expires unless refreshed, and who refreshes. */
-  session: { interval: number; weRefresh: boolean; timer: TimerHandle } | null
+  /** RFC 4028 session timer; `timer` is null while our refresh is on its way. */
+  session: { interval: number; weRefresh: boolean; timer: TimerHandle | null } | null
 }
 
 const placeholderSession = Date.now() % 1_000_000
@@ -1094,7 +1095,8 @@ export class B2bua {
       weRefresh,
       timer: weRefresh
         ? this.o.clock.setTimer(this.o.clock.now() + (interval * 1000) / 2, () => {
-            if (leg.session) leg.session.timer = this.o.clock.setTimer(Infinity, () => {})
+            // Fired: the refresh's 2xx starts the next interval (startSession).
+            if (leg.session) leg.session.timer = null
             this.refreshNow(leg)
           })
         : this.sessionTimer(leg, interval),
@@ -1103,7 +1105,6 @@ export class B2bua {
 
   private refreshNow(leg: Leg): void {
     if (!leg.session || leg.state !== 'confirmed') return
-    if (leg.session) this.o.clock.clearTimer(leg.session.timer)
     const sdp = leg.sentSdp
     if (!sdp) return
     if (leg.reinvite) {
@@ -1126,15 +1127,19 @@ export class B2bua {
 
   private refreshSession(leg: Leg, request: SipRequest): void {
     if (!leg.session) return
-    this.o.clock.clearTimer(leg.session.timer)
+    this.clearSessionTimer(leg)
     const se = this.sessionRequest(request)
     const interval = typeof se === 'number' ? se : leg.session.interval
     leg.session = { interval, weRefresh: false, timer: this.sessionTimer(leg, interval) }
   }
 
   private stopSession(leg: Leg): void {
-    if (leg.session) this.o.clock.clearTimer(leg.session.timer)
+    this.clearSessionTimer(leg)
     leg.session = null
+  }
+
+  private clearSessionTimer(leg: Leg): void {
+    if (leg.session && leg.session.timer !== null) this.o.clock.clearTimer(leg.session.timer)
   }
 
   // ───────────────────────────── bookkeeping ─────────────────────────────
