@@ -142,8 +142,10 @@ interface Leg {
   connectedByCore: boolean
   /** What the engine asked this outgoing leg to ring (to ring it again, told to pick up). */
   ringing: Extract<TelephonyCommand, { type: 'ring' }> | null
-  /** RFC 4028: when the session expires unless refreshed, and who refreshes. */
-  /** RFC 4028 session timer; `timer` is null while our refresh is on its way. */
+  /**
+   * RFC 4028: when the session expires unless refreshed, and who refreshes; `timer` is null
+   * while our refresh is on its way.
+   */
   session: { interval: number; weRefresh: boolean; timer: TimerHandle | null } | null
 }
 
